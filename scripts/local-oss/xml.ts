@@ -1,0 +1,21 @@
+/** Minimal XML writing in the shape OSS answers with: a declaration, one root, flat or nested text elements. */
+
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+}
+
+export type XmlNode = string | number | XmlElement[] | undefined;
+export type XmlElement = [name: string, content: XmlNode];
+
+function render(elements: readonly XmlElement[]): string {
+  return elements
+    .filter(([, content]) => content !== undefined)
+    .map(([name, content]) =>
+      Array.isArray(content) ? `<${name}>${render(content)}</${name}>` : `<${name}>${escapeXml(String(content))}</${name}>`,
+    )
+    .join('');
+}
+
+export function xmlDocument(root: string, children: readonly XmlElement[]): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root}>\n${render(children)}\n</${root}>\n`;
+}
