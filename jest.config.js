@@ -6,6 +6,7 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  // js first: ali-oss ships .ts sources beside its .js build, and only the .js is CommonJS.
+  moduleFileExtensions: ['js', 'ts', 'json'],
   testTimeout: 30000,
 };

@@ -13,6 +13,8 @@ interface ParsedOrigin {
   protocol: string;
   host: string;
   pathStyleByDefault: boolean;
+  /** `<bucket>.<ip>` is not a host name at all (URL parsers reject it), so an IP address is always path style. */
+  pathStyleOnly: boolean;
 }
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
@@ -35,7 +37,8 @@ function parseOrigin(origin: string, field: string): ParsedOrigin {
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash || url.username) {
     throw invalidArgument(field, `${field} must be an http(s) origin with no path, query or credentials`);
   }
-  const parsed = { protocol: url.protocol, host: url.host, pathStyleByDefault: isAddressWithoutBucketDns(url.hostname) };
+  const isIp = IPV4.test(url.hostname) || url.hostname.startsWith('[');
+  const parsed = { protocol: url.protocol, host: url.host, pathStyleByDefault: isAddressWithoutBucketDns(url.hostname), pathStyleOnly: isIp };
   if (parsedOrigins.size < 64) parsedOrigins.set(origin, parsed);
   return parsed;
 }
@@ -64,8 +67,8 @@ export function resolveTarget(endpoint: EndpointSpec | undefined, region: string
       return { origin: `${protocol}//${host}`, host, pathPrefix: '/' };
     }
     case 'custom': {
-      const { protocol, host, pathStyleByDefault } = parseOrigin(spec.origin, 'endpoint.origin');
-      if (spec.pathStyle ?? pathStyleByDefault) {
+      const { protocol, host, pathStyleByDefault, pathStyleOnly } = parseOrigin(spec.origin, 'endpoint.origin');
+      if (pathStyleOnly || (spec.pathStyle ?? pathStyleByDefault)) {
         return { origin: `${protocol}//${host}`, host, pathPrefix: `/${bucket}/` };
       }
       return virtualHosted(protocol, bucket, host);

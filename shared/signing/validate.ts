@@ -9,6 +9,7 @@ import type { PresignMethod } from './types';
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/; // eslint-disable-line no-control-regex
+const DOT_SEGMENT = /(?:^|\/)\.{1,2}(?:\/|$)/;
 const REGION = /^(?:oss-)?([a-z0-9]+(?:-[a-z0-9]+)*)$/;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Header values travel as bytes browsers and Node only accept as visible ASCII (and tab); non-ASCII metadata
@@ -42,6 +43,11 @@ export function checkKey(key: unknown, field = 'key'): string {
   }
   if (key.startsWith('/') || key.startsWith('\\')) {
     throw invalidArgument(field, 'key must not start with "/" or "\\"');
+  }
+  if (DOT_SEGMENT.test(key)) {
+    // WHATWG URL parsers (browsers, fetch) and curl resolve "." and ".." segments (even as %2E) before sending,
+    // so the request would address another object than the one signed.
+    throw invalidArgument(field, 'key must not contain "." or ".." path segments');
   }
   if (CONTROL_CHARACTER.test(key)) {
     throw invalidArgument(field, 'key must not contain control characters (U+0000-U+001F, U+007F)');
