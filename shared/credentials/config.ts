@@ -1,0 +1,131 @@
+import { ConfigError } from '../errors';
+import type { Env } from './types';
+import { buildSessionPolicy } from './session-policy';
+
+/**
+ * Everything the credentials package reads from the environment, validated once at cold start so a bad deployment
+ * fails with a ConfigError naming the variable instead of a confusing error on the first request.
+ */
+export interface SignerRoleConfig {
+  roleArn: string;
+  /** DurationSeconds asked of STS, 900..43200. */
+  sessionSeconds: number;
+  roleSessionName: string;
+  /** Refresh the session once fewer than this many seconds are left. */
+  refreshAheadSeconds: number;
+  /** Session policy JSON narrowing the role to the configured buckets and prefixes, or undefined. */
+  policy: string | undefined;
+  /** Explicit STS origin (`https://host[:port]`), or undefined for the regional VPC endpoint. */
+  endpoint: string | undefined;
+  /** Region for the default endpoint when the context does not tell it. */
+  region: string | undefined;
+  timeoutMs: number;
+  externalId: string | undefined;
+}
+
+export interface CredentialConfig {
+  /** True when running inside Function Compute (FC sets FC_FUNCTION_NAME / FC_INSTANCE_ID in every instance). */
+  onFunctionCompute: boolean;
+  signerRole: SignerRoleConfig | null;
+  credentialsUri: string | undefined;
+  /** The off-FC default chain may ask ECS metadata (100.100.100.200) only when this is explicitly true. */
+  allowEcsMetadata: boolean;
+  uriTimeoutMs: number;
+}
+
+const ROLE_ARN = /^acs:ram::\d+:role\/[\w.@+=,-]{1,64}$/i;
+const SESSION_NAME = /^[\w.@-]{2,64}$/;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number between ${min} and ${max}, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function boolVar(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return false;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
+}
+
+export function splitList(raw: string | undefined): string[] {
+  return (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/** Accepts `host`, `host:port` or `https://host[:port]`; plain http only for loopback (the local cloud). */
+export function normaliseStsEndpoint(raw: string, variable = 'SIGNER_STS_ENDPOINT'): string {
+  const withScheme = /^[a-z]+:\/\//i.test(raw) ? raw : `https://${raw}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new ConfigError(variable, `is not a host or URL: "${raw}"`);
+  }
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new ConfigError(variable, 'must use https (plain http is allowed only for a loopback test server)');
+  }
+  if ((url.pathname !== '/' && url.pathname !== '') || url.search !== '' || url.username !== '') {
+    throw new ConfigError(variable, 'must be an origin without path, query or user info');
+  }
+  return url.origin;
+}
+
+function readSignerRole(env: Env): SignerRoleConfig | null {
+  const roleArn = env.SIGNER_ROLE_ARN?.trim();
+  if (roleArn === undefined || roleArn === '') return null;
+  if (!ROLE_ARN.test(roleArn)) throw new ConfigError('SIGNER_ROLE_ARN', `must look like acs:ram::<account-id>:role/<name>, got "${roleArn}"`);
+  const sessionSeconds = intVar(env, 'SIGNER_SESSION_SECONDS', 3600, 900, 43200);
+  // Refreshing at half-life means every URL can be granted at least half the session (minus skew) before a token
+  // cap bites, at the price of one AssumeRole per half session per instance.
+  const refreshAheadSeconds = intVar(env, 'SIGNER_REFRESH_AHEAD_SECONDS', Math.floor(sessionSeconds / 2), 0, sessionSeconds - 1);
+  const fallbackName = `oss-presign-${(env.FC_FUNCTION_NAME ?? 'local').replace(/[^\w.@-]/g, '-')}`.slice(0, 64);
+  const roleSessionName = env.SIGNER_ROLE_SESSION_NAME?.trim() || fallbackName;
+  if (!SESSION_NAME.test(roleSessionName)) throw new ConfigError('SIGNER_ROLE_SESSION_NAME', 'must be 2..64 characters of letters, digits, . @ - _');
+  const endpointRaw = env.SIGNER_STS_ENDPOINT?.trim();
+  const region = (env.SIGNER_STS_REGION ?? env.FC_REGION)?.trim() || undefined;
+  if (region !== undefined && !/^[a-z0-9-]+$/.test(region)) throw new ConfigError(env.SIGNER_STS_REGION ? 'SIGNER_STS_REGION' : 'FC_REGION', `is not a region id: "${region}"`);
+  const policyMode = (env.SIGNER_SESSION_POLICY ?? 'auto').trim().toLowerCase();
+  if (policyMode !== 'auto' && policyMode !== 'off') throw new ConfigError('SIGNER_SESSION_POLICY', 'must be auto or off');
+  const policy = policyMode === 'off' ? undefined : buildSessionPolicy({
+    buckets: [...new Set([...splitList(env.OSS_BUCKET), ...splitList(env.ALLOWED_BUCKETS)])],
+    keyPrefixes: splitList(env.ALLOWED_KEY_PREFIXES),
+    actions: env.SIGNER_POLICY_ACTIONS === undefined ? undefined : splitList(env.SIGNER_POLICY_ACTIONS),
+  });
+  const externalId = env.SIGNER_EXTERNAL_ID?.trim() || undefined;
+  return {
+    roleArn,
+    sessionSeconds,
+    roleSessionName,
+    refreshAheadSeconds,
+    policy,
+    endpoint: endpointRaw ? normaliseStsEndpoint(endpointRaw) : undefined,
+    region,
+    timeoutMs: intVar(env, 'SIGNER_STS_TIMEOUT_MS', 5000, 100, 60000),
+    externalId,
+  };
+}
+
+export function readCredentialConfig(env: Env): CredentialConfig {
+  const uri = env.ALIBABA_CLOUD_CREDENTIALS_URI?.trim() || undefined;
+  if (uri !== undefined) {
+    try {
+      const parsed = new URL(uri);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+    } catch {
+      throw new ConfigError('ALIBABA_CLOUD_CREDENTIALS_URI', 'must be an http(s) URL');
+    }
+  }
+  return {
+    onFunctionCompute: Boolean(env.FC_FUNCTION_NAME || env.FC_INSTANCE_ID),
+    signerRole: readSignerRole(env),
+    credentialsUri: uri,
+    allowEcsMetadata: boolVar(env, 'PRESIGN_ALLOW_ECS_METADATA'),
+    uriTimeoutMs: intVar(env, 'PRESIGN_CREDENTIALS_URI_TIMEOUT_MS', 5000, 100, 60000),
+  };
+}

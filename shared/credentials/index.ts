@@ -1,0 +1,18 @@
+/**
+ * Signing credentials for presigned URLs, each with what is known about its expiry. Importing this module loads no
+ * SDK: @alicloud/credentials is required only when the off-FC default chain actually runs.
+ */
+export { createCredentialResolver, type CredentialResolverOptions } from './resolver';
+export { readCredentialConfig, type CredentialConfig, type SignerRoleConfig } from './config';
+export { buildSessionPolicy } from './session-policy';
+export { credentialsUnavailable, redact } from './errors';
+export type {
+  CredentialLogger,
+  CredentialResolver,
+  CredentialSource,
+  Env,
+  ExpiryKnowledge,
+  FcContextLike,
+  ResolvedCredentials,
+  ResolveOptions,
+} from './types';

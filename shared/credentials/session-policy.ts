@@ -1,0 +1,27 @@
+import { ConfigError } from '../errors';
+
+/**
+ * A session policy for AssumeRole: the session may do no more than the role AND this policy allow, so a leaked URL
+ * signer key is limited to the configured bucket(s) and key prefixes. STS limits the policy text to 1024 characters.
+ */
+export const DEFAULT_POLICY_ACTIONS = ['oss:GetObject', 'oss:PutObject'] as const;
+const MAX_POLICY_LENGTH = 1024;
+
+export function buildSessionPolicy(input: { buckets: readonly string[]; keyPrefixes: readonly string[]; actions?: readonly string[] | undefined }): string | undefined {
+  if (input.buckets.length === 0) return undefined; // nothing to narrow to: the role's own policy applies
+  for (const bucket of input.buckets) {
+    if (!/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError('ALLOWED_BUCKETS', `"${bucket}" is not a valid bucket name`);
+  }
+  const actions = input.actions ?? DEFAULT_POLICY_ACTIONS;
+  if (actions.length === 0 || actions.some((a) => !/^oss:[A-Za-z*]+$/.test(a))) throw new ConfigError('SIGNER_POLICY_ACTIONS', 'must be a comma-separated list of oss:<Action>');
+  const prefixes = input.keyPrefixes.length === 0 ? [''] : input.keyPrefixes;
+  for (const prefix of prefixes) {
+    if (prefix.includes('*') || prefix.startsWith('/')) throw new ConfigError('ALLOWED_KEY_PREFIXES', `"${prefix}" must not contain * or start with /`);
+  }
+  const resources = input.buckets.flatMap((bucket) => prefixes.map((prefix) => `acs:oss:*:*:${bucket}/${prefix}*`));
+  const policy = JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: [...actions], Resource: resources }] });
+  if (policy.length > MAX_POLICY_LENGTH) {
+    throw new ConfigError('ALLOWED_KEY_PREFIXES', `the session policy would be ${policy.length} characters, STS allows ${MAX_POLICY_LENGTH}; use fewer buckets/prefixes or SIGNER_SESSION_POLICY=off`);
+  }
+  return policy;
+}

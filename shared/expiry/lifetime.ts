@@ -1,0 +1,60 @@
+import { invalidArgument, ServiceError } from '../errors';
+import type { SigningCredentials } from '../signing/types';
+import type { CredentialResolver, CredentialSource, FcContextLike, ResolvedCredentials } from '../credentials/types';
+import { capLifetime, type CapInfo } from './cap';
+import type { ExpiryPolicy } from './policy';
+
+export interface SigningLifetime {
+  credentials: SigningCredentials;
+  source: CredentialSource;
+  /** Seconds the URL may live; >= 1 and >= minExpires. */
+  expiresIn: number;
+  /** ISO 8601 instant the URL dies: signedAt + expiresIn. */
+  expiration: string;
+  /** The clock reading the cap used: pass it to the signer (`now: () => signedAt`) so both agree to the second. */
+  signedAt: number;
+  cap: CapInfo;
+}
+
+/**
+ * Resolves credentials and the capped lifetime for one URL.
+ * - If the caller's minExpires exceeds what this deployment could ever grant (its request, the max, 7 days, the
+ *   unknown-token cap), no refresh can help: 400 InvalidArgument on minExpires.
+ * - If the token has too little left (below minExpires, or below 1 s), refresh once with forceRefresh; if the new
+ *   token is still too short, 503 TokenNearExpiry, retryable.
+ */
+export async function resolveSigningLifetime(
+  resolver: CredentialResolver,
+  context: FcContextLike | undefined,
+  request: { requested?: number | undefined; minExpires?: number | undefined },
+  policy: ExpiryPolicy,
+  now: () => number = Date.now,
+): Promise<SigningLifetime> {
+  const attempt = (resolved: ResolvedCredentials) => {
+    const nowMs = now();
+    return { resolved, nowMs, ...capLifetime({ requested: request.requested, minExpires: request.minExpires, nowMs, token: resolved, policy }) };
+  };
+  const floor = Math.max(1, request.minExpires ?? 1);
+
+  let result = attempt(await resolver.resolve(context));
+  if (floor > result.ceiling) {
+    throw invalidArgument('minExpires', `minExpires ${floor} s is more than this request can ever be granted: ${result.ceiling} s, `
+      + 'the smallest of expires (or the default), PRESIGN_MAX_EXPIRES, 7 days'
+      + (result.resolved.expiry === 'unknown' ? ' and PRESIGN_UNKNOWN_TOKEN_MAX_EXPIRES (the token\'s expiry is unknown)' : ''));
+  }
+  if (result.expiresIn < floor) {
+    result = attempt(await resolver.resolve(context, { forceRefresh: true }));
+    if (result.expiresIn < floor) {
+      throw new ServiceError('TokenNearExpiry', 503, `The signing credentials expire too soon (${Math.max(0, result.expiresIn)} s usable, `
+        + `${floor} s needed) and a refresh did not give longer-lived ones; retry shortly.`, { retryable: true });
+    }
+  }
+  return {
+    credentials: result.resolved.credentials,
+    source: result.resolved.source,
+    expiresIn: result.expiresIn,
+    expiration: new Date(result.nowMs + result.expiresIn * 1000).toISOString(),
+    signedAt: result.nowMs,
+    cap: result.cap,
+  };
+}
