@@ -126,7 +126,7 @@ describe('server-side V4 canonicalisation against the official header vectors', 
     // The signer stamps x-oss-date itself; recover the instant from the vector (explicit, or the sign time).
     const dateTime = v.expected['x-oss-date'] ?? dateTimeOf(v.input.sign_time_unix);
     expect(dateTime.slice(0, 8)).toBe(date8);
-    const headers = { ...lowerHeaders(v.input.headers), 'x-oss-date': dateTime };
+    const headers: Record<string, string> = { ...lowerHeaders(v.input.headers), 'x-oss-date': dateTime };
     if (v.input.security_token) headers['x-oss-security-token'] = v.input.security_token;
     const cr = buildCanonicalRequest({
       method: v.input.method,

@@ -1,0 +1,3 @@
+export { startLocalOss, type LocalOss, type LocalOssOptions } from './server';
+export type { CorsRule } from './cors';
+export { CredentialStore, type IssuedCredential } from '../local-cloud/credential-store';
