@@ -1,7 +1,8 @@
 /** Minimal XML writing in the shape OSS answers with: a declaration, one root, flat or nested text elements. */
 
 export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+  // Text content only: OSS leaves quotes raw, e.g. <ETag>"…"</ETag>.
+  return text.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] ?? c);
 }
 
 export type XmlNode = string | number | XmlElement[] | undefined;

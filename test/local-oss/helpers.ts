@@ -27,9 +27,12 @@ export function presignClient(creds: { accessKeyId: string; accessKeySecret: str
   return new OSS({ region: 'oss-cn-hangzhou', bucket: BUCKET, ...creds });
 }
 
-/** A real SDK client talking to the local server (path style, header-mode V4). */
+/**
+ * A real SDK client talking to the local server with header-mode V4. With an IP endpoint ali-oss sends
+ * `Host: <bucket>.oss-cn-hangzhou.aliyuncs.com` and path `/<key>`, i.e. virtual-host addressing over loopback.
+ */
 export function sdkClient(oss: LocalOss, creds: { accessKeyId: string; accessKeySecret: string; stsToken?: string } = AK): OSS {
-  const options = { region: 'oss-cn-hangzhou', bucket: BUCKET, endpoint: oss.origin, sldEnable: true, authorizationV4: true, ...creds };
+  const options = { region: 'oss-cn-hangzhou', bucket: BUCKET, endpoint: oss.origin, authorizationV4: true, ...creds };
   return new OSS(options as OSS.Options);
 }
 
