@@ -112,7 +112,6 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const rawPath = q === -1 ? rawUrl : rawUrl.slice(0, q);
-    let cors: Record<string, string> = {};
     let body: Buffer;
     try {
       body = await readBody(req);
@@ -137,7 +136,7 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
       const allowed = preflight(corsFor(bucket), headers['origin'], headers['access-control-request-method'], headers['access-control-request-headers']);
       return { response: { status: 200, headers: {} }, cors: allowed };
     }
-    cors = actualRequestHeaders(corsFor(bucket), headers['origin'], method);
+    const cors = actualRequestHeaders(corsFor(bucket), headers['origin'], method);
     try {
       const base = { method, bucket, key, query, headers, body, publicOrigin };
       if (method === 'POST' && key === undefined && (headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data')) {
