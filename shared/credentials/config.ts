@@ -129,3 +129,15 @@ export function readCredentialConfig(env: Env): CredentialConfig {
     uriTimeoutMs: intVar(env, 'PRESIGN_CREDENTIALS_URI_TIMEOUT_MS', 5000, 100, 60000),
   };
 }
+
+/**
+ * The STS origin for AssumeRole: SIGNER_STS_ENDPOINT if set; else, on FC, the regional VPC endpoint (keeps STS
+ * traffic on Alibaba's network); off FC the public regional one (the VPC name does not resolve from elsewhere);
+ * with no region known at all, the central sts.aliyuncs.com.
+ */
+export function stsEndpointFor(role: SignerRoleConfig, onFunctionCompute: boolean, contextRegion: string | undefined): string {
+  if (role.endpoint !== undefined) return role.endpoint;
+  const region = role.region ?? (typeof contextRegion === 'string' && /^[a-z0-9-]+$/.test(contextRegion) ? contextRegion : undefined);
+  if (region === undefined) return 'https://sts.aliyuncs.com';
+  return onFunctionCompute ? `https://sts-vpc.${region}.aliyuncs.com` : `https://sts.${region}.aliyuncs.com`;
+}

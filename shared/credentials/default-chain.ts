@@ -3,18 +3,20 @@ import { parseUtcInstant } from './rpc-signature';
 import type { CredentialSource, ResolvedCredentials } from './types';
 
 /**
- * The off-Function-Compute fallback: @alicloud/credentials' DefaultCredentialsProvider (OIDC, CLI profile
- * ~/.aliyun/config.json, ~/.alibabacloud/credentials, ECS metadata, credentials URI).
+ * The off-Function-Compute fallback: @alicloud/credentials' providers for OIDC, the CLI profile
+ * (~/.aliyun/config.json) and the credentials file (~/.alibabacloud/credentials), and — only when
+ * PRESIGN_ALLOW_ECS_METADATA=true — ECS instance metadata. Env keys and ALIBABA_CLOUD_CREDENTIALS_URI are read by
+ * the resolver before this, itself.
  *
  * - Loaded lazily with require() inside `get()`: a function on FC, or any run that finds credentials earlier, never
  *   pays for importing the SDK (and its httpx/kitx/ini dependency tree).
- * - ECS metadata (100.100.100.200) is switched off while the chain is built unless PRESIGN_ALLOW_ECS_METADATA=true:
- *   off FC this would otherwise be a 1 s network probe beyond loopback on every miss (and on a laptop, a request to
- *   whatever answers that address). The SDK reads ALIBABA_CLOUD_ECS_METADATA_DISABLED from process.env when each
- *   provider is *built*, so it is set for the synchronous construction and restored right after.
- * - ALIBABA_CLOUD_CREDENTIALS_URI is hidden the same way: the resolver fetches it itself, earlier, to keep Expiration.
- * - The SDK remembers the last provider it *tried* even when all failed (then only retries that one), so a failed
- *   chain is thrown away and rebuilt on the next call.
+ * - Why not the SDK's DefaultCredentialsProvider: in 2.4.7 it always appends its URI provider, even when
+ *   ALIBABA_CLOUD_CREDENTIALS_URI is unset, and that provider then sends an HTTPS request to the host "undefined" on
+ *   every miss (seen in test/credentials/default-chain.test.ts's connection recorder) — traffic beyond loopback.
+ *   It also adds ECS metadata (100.100.100.200, 1 s timeouts) unless ALIBABA_CLOUD_ECS_METADATA_DISABLED=true, and
+ *   after one total failure only retries the last provider it tried. The same providers, chained here, avoid all three.
+ * - The SDK builders read process.env when built: ALIBABA_CLOUD_ECS_METADATA_DISABLED=true is set for the synchronous
+ *   construction unless ECS is allowed, so a profile cannot smuggle in an ECS lookup at build time either.
  */
 interface SdkCredentials { accessKeyId?: string; accessKeySecret?: string; securityToken?: string; providerName?: string }
 interface SdkProvider { getCredentials(): Promise<SdkCredentials> }
@@ -36,23 +38,13 @@ function withProcessEnv<T>(overrides: Record<string, string | undefined>, fn: ()
   }
 }
 
-function sourceOf(providerName: string | undefined): CredentialSource {
-  const inner = (providerName ?? '').split('/')[1] ?? '';
-  if (inner === 'cli_profile' || inner === 'profile') return 'profile';
-  if (inner === 'oidc_role_arn') return 'oidc';
-  if (inner === 'ecs_ram_role') return 'ecs-metadata';
-  if (inner === 'env') return 'environment';
-  if (inner === 'credential_uri') return 'credentials-uri';
-  return 'default-chain';
-}
-
 /**
  * The SDK never returns Expiration, but its session providers keep the last session (with its Expiration string) on
  * the instance. If the provider that answered holds a session for the very key we got, its expiry is known; otherwise
  * we stay honest and say 'unknown'. This reads SDK internals and degrades to 'unknown' if they change.
  */
-function sessionExpiration(chain: unknown, accessKeyId: string): Date | null {
-  let p: unknown = (chain as { lastUsedProvider?: unknown }).lastUsedProvider;
+function sessionExpiration(provider: unknown, accessKeyId: string): Date | null {
+  let p: unknown = provider;
   for (let depth = 0; depth < 5 && p !== null && typeof p === 'object'; depth++) {
     const session = (p as { session?: { accessKeyId?: unknown; expiration?: unknown } }).session;
     if (session && session.accessKeyId === accessKeyId) return parseUtcInstant(session.expiration);
@@ -61,46 +53,56 @@ function sessionExpiration(chain: unknown, accessKeyId: string): Date | null {
   return null;
 }
 
+interface SdkModule {
+  OIDCRoleArnCredentialsProvider: { builder(): { build(): SdkProvider } };
+  CLIProfileCredentialsProvider: { builder(): { build(): SdkProvider } };
+  ProfileCredentialsProvider: { builder(): { build(): SdkProvider } };
+  ECSRAMRoleCredentialsProvider: { builder(): { withRoleName(name: string | undefined): { build(): SdkProvider } } };
+}
+
 export class DefaultChain {
-  private chain: SdkProvider | null = null;
+  private chain: { source: CredentialSource; provider: SdkProvider }[] | null = null;
 
   constructor(private readonly options: { allowEcsMetadata: boolean }) {}
 
-  /** Credentials from the chain, or null when no provider in it could give any. */
-  async get(): Promise<ResolvedCredentials | null> {
-    if (this.chain === null) {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const sdk = require('@alicloud/credentials') as { DefaultCredentialsProvider: { builder(): { build(): SdkProvider } } };
-      this.chain = withProcessEnv(
-        {
-          ALIBABA_CLOUD_ECS_METADATA_DISABLED: this.options.allowEcsMetadata ? process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED : 'true',
-          ALIBABA_CLOUD_CREDENTIALS_URI: undefined,
-        },
-        () => sdk.DefaultCredentialsProvider.builder().build(),
-      );
-    }
-    const chain = this.chain;
-    let got: SdkCredentials;
-    try {
-      got = await chain.getCredentials();
-    } catch {
-      // The SDK's message can quote response bodies (with keys in them): it is dropped, not logged.
-      this.chain = null;
-      return null;
-    }
-    if (!got.accessKeyId || !got.accessKeySecret) {
-      this.chain = null;
-      return null;
-    }
-    const credentials: SigningCredentials = got.securityToken
-      ? { accessKeyId: got.accessKeyId, accessKeySecret: got.accessKeySecret, securityToken: got.securityToken }
-      : { accessKeyId: got.accessKeyId, accessKeySecret: got.accessKeySecret };
-    const expiration = got.securityToken ? sessionExpiration(chain, got.accessKeyId) : null;
-    return {
-      credentials,
-      expiration,
-      expiry: !got.securityToken ? 'none' : expiration ? 'known' : 'unknown',
-      source: sourceOf(got.providerName),
+  private build(): { source: CredentialSource; provider: SdkProvider }[] {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sdk = require('@alicloud/credentials') as SdkModule;
+    const chain: { source: CredentialSource; provider: SdkProvider }[] = [];
+    const add = (source: CredentialSource, build: () => SdkProvider) => {
+      try {
+        chain.push({ source, provider: build() });
+      } catch {
+        // A builder throws when its source is not configured (no OIDC env, CLI profile disabled, ECS disabled).
+      }
     };
+    withProcessEnv({ ALIBABA_CLOUD_ECS_METADATA_DISABLED: this.options.allowEcsMetadata ? process.env.ALIBABA_CLOUD_ECS_METADATA_DISABLED : 'true' }, () => {
+      add('oidc', () => sdk.OIDCRoleArnCredentialsProvider.builder().build());
+      add('profile', () => sdk.CLIProfileCredentialsProvider.builder().build());
+      add('profile', () => sdk.ProfileCredentialsProvider.builder().build());
+      if (this.options.allowEcsMetadata) add('ecs-metadata', () => sdk.ECSRAMRoleCredentialsProvider.builder().withRoleName(process.env.ALIBABA_CLOUD_ECS_METADATA).build());
+    });
+    return chain;
+  }
+
+  /** Credentials from the first provider that gives some, or null when none can. */
+  async get(): Promise<ResolvedCredentials | null> {
+    this.chain ??= this.build();
+    for (const { source, provider } of this.chain) {
+      let got: SdkCredentials;
+      try {
+        got = await provider.getCredentials();
+      } catch {
+        // The SDK's messages can quote response bodies and file contents (keys included): dropped, never logged.
+        continue;
+      }
+      if (!got.accessKeyId || !got.accessKeySecret) continue;
+      const credentials: SigningCredentials = got.securityToken
+        ? { accessKeyId: got.accessKeyId, accessKeySecret: got.accessKeySecret, securityToken: got.securityToken }
+        : { accessKeyId: got.accessKeyId, accessKeySecret: got.accessKeySecret };
+      const expiration = got.securityToken ? sessionExpiration(provider, got.accessKeyId) : null;
+      return { credentials, expiration, expiry: !got.securityToken ? 'none' : expiration ? 'known' : 'unknown', source };
+    }
+    return null;
   }
 }

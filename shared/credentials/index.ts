@@ -3,7 +3,7 @@
  * SDK: @alicloud/credentials is required only when the off-FC default chain actually runs.
  */
 export { createCredentialResolver, type CredentialResolverOptions } from './resolver';
-export { readCredentialConfig, type CredentialConfig, type SignerRoleConfig } from './config';
+export { readCredentialConfig, stsEndpointFor, type CredentialConfig, type SignerRoleConfig } from './config';
 export { buildSessionPolicy } from './session-policy';
 export { credentialsUnavailable, redact } from './errors';
 export type {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SigningCredentials } from '../signing/types';
-import { readCredentialConfig, type CredentialConfig, type SignerRoleConfig } from './config';
+import { readCredentialConfig, stsEndpointFor, type CredentialConfig } from './config';
 import { DefaultChain } from './default-chain';
 import { credentialsUnavailable, keyHint } from './errors';
 import { SessionCache } from './session-cache';
@@ -36,14 +36,6 @@ const NO_CREDENTIALS_OFF_FC =
 /** Who is calling STS: a hash of the whole key so a rotated key (or token) is a different caller. */
 function identityOf(c: SigningCredentials): string {
   return createHash('sha256').update(`${c.accessKeyId}\0${c.accessKeySecret}\0${c.securityToken ?? ''}`).digest('hex');
-}
-
-function stsEndpoint(role: SignerRoleConfig, config: CredentialConfig, context: FcContextLike | undefined): string {
-  if (role.endpoint !== undefined) return role.endpoint;
-  const region = role.region ?? (typeof context?.region === 'string' && /^[a-z0-9-]+$/.test(context.region) ? context.region : undefined);
-  if (region === undefined) return 'https://sts.aliyuncs.com';
-  // In FC the regional VPC endpoint keeps STS traffic on Alibaba's network; from elsewhere only the public one resolves.
-  return config.onFunctionCompute ? `https://sts-vpc.${region}.aliyuncs.com` : `https://sts.${region}.aliyuncs.com`;
 }
 
 /**
@@ -99,7 +91,7 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
 
       // The caller's own cache is not forced: only the outermost session (the signer role's) is renewed on demand.
       const caller = await resolveCaller(context, false);
-      const endpoint = stsEndpoint(role, config, context);
+      const endpoint = stsEndpointFor(role, config.onFunctionCompute, context?.region);
       const session = await roleSessions.get(`${identityOf(caller.credentials)}|${endpoint}`, async () => {
         const started = now();
         const result = await assumeRole({
