@@ -16,6 +16,10 @@ export interface SigningLifetime {
   cap: CapInfo;
 }
 
+function tokenNearExpiry(usable: number, needed: number, why: string): ServiceError {
+  return new ServiceError('TokenNearExpiry', 503, `The signing credentials expire too soon (${Math.max(0, usable)} s usable, ${needed} s needed) and ${why}; retry shortly.`, { retryable: true });
+}
+
 /**
  * Resolves credentials and the capped lifetime for one URL.
  * - If the caller's minExpires exceeds what this deployment could ever grant (its request, the max, 7 days, the
@@ -43,11 +47,18 @@ export async function resolveSigningLifetime(
       + (result.resolved.expiry === 'unknown' ? ' and PRESIGN_UNKNOWN_TOKEN_MAX_EXPIRES (the token\'s expiry is unknown)' : ''));
   }
   if (result.expiresIn < floor) {
-    result = attempt(await resolver.resolve(context, { forceRefresh: true }));
-    if (result.expiresIn < floor) {
-      throw new ServiceError('TokenNearExpiry', 503, `The signing credentials expire too soon (${Math.max(0, result.expiresIn)} s usable, `
-        + `${floor} s needed) and a refresh did not give longer-lived ones; retry shortly.`, { retryable: true });
+    const short = result.expiresIn;
+    let refreshed: ResolvedCredentials;
+    try {
+      refreshed = await resolver.resolve(context, { forceRefresh: true });
+    } catch (err) {
+      // A passing failure (STS slow or down) while the token is spent is still "token near expiry, retry";
+      // a configuration failure (NoPermission, no role) is reported as itself.
+      if (err instanceof ServiceError && !err.retryable) throw err;
+      throw tokenNearExpiry(short, floor, `the refresh failed: ${err instanceof Error ? err.message : 'unknown error'}`);
     }
+    result = attempt(refreshed);
+    if (result.expiresIn < floor) throw tokenNearExpiry(result.expiresIn, floor, 'a refresh did not give longer-lived ones');
   }
   return {
     credentials: result.resolved.credentials,

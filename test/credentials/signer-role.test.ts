@@ -86,6 +86,19 @@ describe('signer role: AssumeRole against the local STS over TLS', () => {
     expect(sts.requests).toHaveLength(0);
   });
 
+  test('plain http is accepted for a loopback STS (npm start without a CA)', async () => {
+    const store = new CredentialStore();
+    const runtime = runtimeKey(store, 'H');
+    const plain = await startLocalSts({ store });
+    try {
+      expect(plain.origin).toMatch(/^http:\/\/127\.0\.0\.1:/);
+      const resolver = createCredentialResolver({ env: { SIGNER_ROLE_ARN: ROLE, SIGNER_STS_ENDPOINT: plain.origin } });
+      expect(await resolver.resolve(runtime.context)).toMatchObject({ source: 'signer-role', expiry: 'known' });
+    } finally {
+      await plain.close();
+    }
+  });
+
   test('the STS really checks the signature: a wrong caller secret gets SignatureDoesNotMatch', async () => {
     const { resolver, runtime, sts } = await rig();
     const ctx = { ...runtime.context, credentials: { ...runtime.context.credentials, accessKeySecret: 'SECRET-wrong-one-9d1c-DO-NOT-LEAK' } };
