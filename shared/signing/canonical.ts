@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { ALGORITHM, PRODUCT, SCOPE_TERMINATOR } from './constants';
+import { sha256 } from './digest';
 import { percentEncodePath } from './encode';
 
 /**
@@ -65,6 +65,5 @@ export function credentialScope(date: string, region: string, product: string = 
 }
 
 export function stringToSign(dateTime: string, scope: string, canonicalRequestText: string): string {
-  const digest = createHash('sha256').update(canonicalRequestText, 'utf8').digest('hex');
-  return `${ALGORITHM}\n${dateTime}\n${scope}\n${digest}`;
+  return `${ALGORITHM}\n${dateTime}\n${scope}\n${sha256(canonicalRequestText, 'hex')}`;
 }

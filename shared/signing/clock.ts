@@ -15,7 +15,14 @@ export function formatDateTime(epochMs: number): string {
   return memoDateTime;
 }
 
+let memoIsoSecond = Number.NaN;
+let memoIso = '';
+
 /** ISO 8601 without milliseconds, the form the service reports expiries in. */
 export function isoSeconds(epochSeconds: number): string {
-  return `${new Date(epochSeconds * 1000).toISOString().slice(0, 19)}Z`;
+  if (epochSeconds !== memoIsoSecond) {
+    memoIso = `${new Date(epochSeconds * 1000).toISOString().slice(0, 19)}Z`;
+    memoIsoSecond = epochSeconds;
+  }
+  return memoIso;
 }

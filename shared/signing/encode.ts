@@ -24,3 +24,21 @@ export function percentEncodePath(path: string): string {
   if (UNRESERVED_OR_SLASH_ONLY.test(path)) return path;
   return percentEncode(path).replace(ENCODED_SLASH, '/');
 }
+
+/**
+ * percentEncode that remembers its last input. The STS token (~600 characters) and the credential
+ * (`ak/scope`) are the same for every URL an instance signs until the token rotates or the day turns, and
+ * encoding them is a large share of a signature's cost. The token is no secret from a URL's holder (it
+ * travels in every URL), so remembering it adds no exposure.
+ */
+export function lastValueEncoder(): (value: string) => string {
+  let lastRaw: string | undefined;
+  let lastEncoded = '';
+  return (value) => {
+    if (value !== lastRaw) {
+      lastEncoded = percentEncode(value);
+      lastRaw = value;
+    }
+    return lastEncoded;
+  };
+}

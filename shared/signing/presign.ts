@@ -15,7 +15,7 @@ import {
   Q_SIGNATURE_VERSION,
   UNSIGNED_PAYLOAD,
 } from './constants';
-import { percentEncode, percentEncodePath } from './encode';
+import { lastValueEncoder, percentEncode, percentEncodePath } from './encode';
 import { resolveTarget, type RequestTarget } from './endpoint';
 import { signatureHex, signingKey } from './signing-key';
 import type { PresignedRequest, PresignInput, QueryValue, SigningCredentials } from './types';
@@ -32,6 +32,9 @@ import {
   checkQueryValue,
   standardRegion,
 } from './validate';
+
+const encodeToken = lastValueEncoder();
+const encodeCredential = lastValueEncoder();
 
 /** content-type, content-md5 and x-oss-* are signed whether or not the caller lists them. */
 export function isDefaultSignedHeader(lowercaseName: string): boolean {
@@ -152,9 +155,9 @@ export function presignExplained(input: PresignInput): ExplainedPresign {
     [Q_SIGNATURE_VERSION, ALGORITHM],
     [Q_DATE, dateTime],
     [Q_EXPIRES, String(expires)],
-    [Q_CREDENTIAL, percentEncode(`${accessKeyId}/${scope}`)],
+    [Q_CREDENTIAL, encodeCredential(`${accessKeyId}/${scope}`)],
   );
-  if (securityToken) pairs.push([Q_SECURITY_TOKEN, percentEncode(securityToken)]);
+  if (securityToken) pairs.push([Q_SECURITY_TOKEN, encodeToken(securityToken)]);
   if (additionalList) pairs.push([Q_ADDITIONAL_HEADERS, percentEncode(additionalList)]);
   const query = canonicalQuery(pairs);
 
@@ -168,7 +171,7 @@ export function presignExplained(input: PresignInput): ExplainedPresign {
     payloadHash: provided.get(H_CONTENT_SHA256) ?? UNSIGNED_PAYLOAD,
   });
   const toSign = stringToSign(dateTime, scope, request);
-  const signature = signatureHex(signingKey(accessKeyId, accessKeySecret, date, region, product), toSign);
+  const signature = signatureHex(signingKey(input.credentials, accessKeyId, accessKeySecret, date, region, product), toSign);
 
   const presigned: PresignedRequest = {
     method,

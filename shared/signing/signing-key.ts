@@ -1,5 +1,5 @@
-import { createHash, createHmac } from 'node:crypto';
 import { PRODUCT, SCOPE_TERMINATOR, SECRET_PREFIX } from './constants';
+import { hmacSha256, hmacSha256Hex, sha256 } from './digest';
 
 /**
  * The V4 signing key is four chained HMACs; a warm function signs many URLs with one key per day and region, so
@@ -10,15 +10,39 @@ const MAX_ENTRIES = 50;
 const cache = new Map<string, Buffer>();
 
 export function deriveSigningKey(secret: string, date: string, region: string, product: string = PRODUCT): Buffer {
-  const kDate = createHmac('sha256', SECRET_PREFIX + secret).update(date).digest();
-  const kRegion = createHmac('sha256', kDate).update(region).digest();
-  const kProduct = createHmac('sha256', kRegion).update(product).digest();
-  return createHmac('sha256', kProduct).update(SCOPE_TERMINATOR).digest();
+  const kDate = hmacSha256(SECRET_PREFIX + secret, date);
+  const kRegion = hmacSha256(kDate, region);
+  const kProduct = hmacSha256(kRegion, product);
+  return hmacSha256(kProduct, SCOPE_TERMINATOR);
 }
 
-export function signingKey(accessKeyId: string, secret: string, date: string, region: string, product: string = PRODUCT): Buffer {
-  const secretDigest = createHash('sha256').update(secret).digest('base64');
-  const cacheKey = `${accessKeyId}\n${secretDigest}\n${date}\n${region}\n${product}`;
+interface LastKey {
+  secret: string;
+  date: string;
+  region: string;
+  product: string;
+  key: Buffer;
+}
+
+// A warm instance signs URL after URL with one credentials object (a batch, a cached STS session), so the key
+// last derived for an object is remembered on it, weakly: the entry lives as long as the caller keeps the
+// object and holds nothing the object does not. It keeps the secret only to notice a change made in place.
+let lastKeyByCredentials = new WeakMap<object, LastKey>();
+
+/** `owner` is the credentials object the secret came from, if any; it only makes repeated lookups cheaper. */
+export function signingKey(
+  owner: object | undefined,
+  accessKeyId: string,
+  secret: string,
+  date: string,
+  region: string,
+  product: string = PRODUCT,
+): Buffer {
+  const last = owner ? lastKeyByCredentials.get(owner) : undefined;
+  if (last && last.secret === secret && last.date === date && last.region === region && last.product === product) {
+    return last.key;
+  }
+  const cacheKey = `${accessKeyId}\n${sha256(secret, 'base64')}\n${date}\n${region}\n${product}`;
   let key = cache.get(cacheKey);
   if (key === undefined) {
     key = deriveSigningKey(secret, date, region, product);
@@ -28,16 +52,18 @@ export function signingKey(accessKeyId: string, secret: string, date: string, re
     }
     cache.set(cacheKey, key);
   }
+  if (owner) lastKeyByCredentials.set(owner, { secret, date, region, product, key });
   return key;
 }
 
 export function signatureHex(key: Buffer, stringToSignText: string): string {
-  return createHmac('sha256', key).update(stringToSignText, 'utf8').digest('hex');
+  return hmacSha256Hex(key, stringToSignText);
 }
 
 /** For tests and for callers who rotate keys and want the old ones gone from memory now. */
 export function clearSigningKeyCache(): void {
   cache.clear();
+  lastKeyByCredentials = new WeakMap();
 }
 
 export function signingKeyCacheSize(): number {

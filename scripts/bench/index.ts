@@ -1,0 +1,17 @@
+import os from 'node:os';
+import { benchColdImport } from './cold-import';
+import { benchSigning } from './signing';
+
+/** `npm run bench`: every figure is measured in this run, side by side with its comparison, on this machine. */
+async function main(): Promise<void> {
+  console.log(`oss-presign benchmarks — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
+  console.log('');
+  await benchSigning();
+  console.log('');
+  benchColdImport();
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
