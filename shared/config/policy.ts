@@ -1,0 +1,134 @@
+import { ConfigError } from '../errors';
+import { readExpiryPolicy, type ExpiryPolicy } from '../expiry';
+import { checkBucket, standardRegion } from '../signing';
+import type { EndpointSpec } from '../signing/types';
+import { boolVar, intVar, listVar, oneOfVar, stringVar, type Env } from './env';
+
+/**
+ * The deployment's policy: which buckets, keys and content types callers may presign, where URLs point, who may
+ * call over HTTP. Read once at cold start from environment variables (documented in the README and set in
+ * s.yaml); any invalid value stops the function with a ConfigError naming the variable.
+ */
+export interface ServicePolicy {
+  /** OSS_REGION, else the function's region (FC_REGION, or context.region at call time). */
+  region: string | undefined;
+  defaultBucket: string | undefined;
+  allowedBuckets: ReadonlySet<string>;
+  /** Empty: any key. Otherwise every key must start with one of these. */
+  allowedKeyPrefixes: readonly string[];
+  endpoint: EndpointSpec;
+  putKeyMode: 'caller' | 'generated';
+  /** Patterns such as image/* or application/pdf; empty: any type. */
+  allowedContentTypes: readonly string[];
+  /** When set, presign-put requires contentLength and bounds it. */
+  maxContentLength: number | undefined;
+  forceForbidOverwrite: boolean;
+  expiry: ExpiryPolicy;
+  /** Exact origins, or "*". Empty: no CORS headers at all. */
+  corsAllowOrigins: readonly string[];
+  /** SHA-256 digests of the bearer tokens HTTP callers must present; empty: no token check. */
+  authTokenSha256: readonly Buffer[];
+  maxBatch: number;
+  /** Hosts an upload callback may name (issue: callbacks); empty: callbacks refused. */
+  callbackHostAllowlist: readonly string[];
+}
+
+const CONTENT_TYPE_PATTERN = /^(?:\*\/\*|[a-z0-9!#$&^_.+-]+\/(?:\*|[a-z0-9!#$&^_.+-]+))$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+function readEndpoint(env: Env): EndpointSpec {
+  const domain = stringVar(env, 'OSS_CUSTOM_DOMAIN');
+  const endpoint = stringVar(env, 'OSS_ENDPOINT');
+  if (domain && endpoint) throw new ConfigError('OSS_CUSTOM_DOMAIN', 'set either OSS_CUSTOM_DOMAIN or OSS_ENDPOINT, not both');
+  if (domain) return { kind: 'cname', origin: originOf('OSS_CUSTOM_DOMAIN', /^https?:\/\//.test(domain) ? domain : `https://${domain}`) };
+  if (endpoint === undefined || endpoint === 'public') return { kind: 'public' };
+  if (endpoint === 'internal' || endpoint === 'accelerate') return { kind: endpoint };
+  return { kind: 'custom', origin: originOf('OSS_ENDPOINT', endpoint) };
+}
+
+function originOf(variable: string, raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(variable, `must be public, internal, accelerate or an http(s) origin, got "${raw}"`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname.length > 1 || url.search || url.username) {
+    throw new ConfigError(variable, `must be an http(s) origin without path or query, got "${raw}"`);
+  }
+  return url.origin;
+}
+
+function readBuckets(env: Env): { defaultBucket: string | undefined; allowedBuckets: Set<string> } {
+  const defaultBucket = stringVar(env, 'OSS_BUCKET');
+  const listed = listVar(env, 'ALLOWED_BUCKETS');
+  const check = (variable: string, name: string) => {
+    try {
+      return checkBucket(name);
+    } catch {
+      throw new ConfigError(variable, `"${name}" is not a valid bucket name`);
+    }
+  };
+  if (defaultBucket) check('OSS_BUCKET', defaultBucket);
+  for (const name of listed) check('ALLOWED_BUCKETS', name);
+  const allowedBuckets = new Set(listed);
+  if (defaultBucket) allowedBuckets.add(defaultBucket);
+  if (allowedBuckets.size === 0) {
+    throw new ConfigError('OSS_BUCKET', 'set OSS_BUCKET (and optionally ALLOWED_BUCKETS): the function presigns only for buckets it is told about');
+  }
+  return { defaultBucket, allowedBuckets };
+}
+
+function readPrefixes(env: Env): string[] {
+  const prefixes = listVar(env, 'ALLOWED_KEY_PREFIXES');
+  for (const prefix of prefixes) {
+    if (prefix.startsWith('/') || prefix.split('/').some((segment) => segment === '..' || segment === '.')) {
+      throw new ConfigError('ALLOWED_KEY_PREFIXES', `"${prefix}" must not start with "/" or contain "." or ".." segments`);
+    }
+  }
+  return prefixes;
+}
+
+function readContentTypes(env: Env): string[] {
+  const patterns = listVar(env, 'ALLOWED_CONTENT_TYPES').map((p) => p.toLowerCase());
+  for (const pattern of patterns) {
+    if (!CONTENT_TYPE_PATTERN.test(pattern)) throw new ConfigError('ALLOWED_CONTENT_TYPES', `"${pattern}" is not a type/subtype pattern such as image/* or application/pdf`);
+  }
+  return patterns;
+}
+
+function readAuthTokens(env: Env): Buffer[] {
+  return listVar(env, 'AUTH_TOKEN_SHA256').map((hex) => {
+    const lower = hex.toLowerCase();
+    if (!SHA256_HEX.test(lower)) throw new ConfigError('AUTH_TOKEN_SHA256', 'must be a comma-separated list of 64-character hex SHA-256 digests of the bearer tokens');
+    return Buffer.from(lower, 'hex');
+  });
+}
+
+function readRegion(env: Env): string | undefined {
+  const raw = stringVar(env, 'OSS_REGION') ?? stringVar(env, 'FC_REGION');
+  if (raw === undefined) return undefined;
+  try {
+    return standardRegion(raw);
+  } catch {
+    throw new ConfigError('OSS_REGION', `"${raw}" is not a region id such as cn-hangzhou`);
+  }
+}
+
+export function readServicePolicy(env: Env): ServicePolicy {
+  return {
+    region: readRegion(env),
+    ...readBuckets(env),
+    allowedKeyPrefixes: readPrefixes(env),
+    endpoint: readEndpoint(env),
+    putKeyMode: oneOfVar(env, 'PUT_KEY_MODE', ['caller', 'generated'] as const, 'caller'),
+    allowedContentTypes: readContentTypes(env),
+    maxContentLength: intVar(env, 'MAX_CONTENT_LENGTH', undefined, 0, 5 * 1024 ** 3),
+    forceForbidOverwrite: boolVar(env, 'FORCE_FORBID_OVERWRITE'),
+    expiry: readExpiryPolicy(env),
+    corsAllowOrigins: listVar(env, 'CORS_ALLOW_ORIGINS'),
+    authTokenSha256: readAuthTokens(env),
+    maxBatch: intVar(env, 'PRESIGN_MAX_BATCH', 100, 1, 1000),
+    callbackHostAllowlist: listVar(env, 'CALLBACK_URL_ALLOWLIST').map((h) => h.toLowerCase()),
+  };
+}

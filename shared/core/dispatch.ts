@@ -1,0 +1,102 @@
+import { fromApiGatewayEvent, isApiGatewayEvent, toApiGatewayResponse } from '../adapters/api-gateway';
+import { fromFcHttpEvent, isFcHttpEvent, toFcHttpResponse } from '../adapters/fc-http';
+import { isCloudEvent, isCloudEventBatch, isMnsQueueEvent, isMnsTopicMessage, requestFromCloudEvent, requestFromMnsTopic } from '../adapters/messages';
+import { createdObjects, isOssEvent } from '../adapters/oss-event';
+import { isObject, type EventSource, type JsonObject } from '../adapters/types';
+import { ServiceError } from '../errors';
+import { handleHttp } from '../http/handle';
+import type { Operation } from '../operations/types';
+import type { InvocationContext, ServiceDeps } from '../service/types';
+import { isBatch, runBatch, runOne } from './execute';
+import type { LogNote } from './log';
+import { asServiceError, errorBody, outcomeBody, type Outcome } from './outcome';
+
+export function classify(event: unknown): EventSource {
+  if (isFcHttpEvent(event)) return 'http-trigger';
+  if (isApiGatewayEvent(event)) return 'api-gateway';
+  if (isCloudEventBatch(event)) return event.some(isMnsQueueEvent) ? 'mns-queue' : 'eventbridge';
+  if (isCloudEvent(event)) return isMnsQueueEvent(event) ? 'mns-queue' : 'eventbridge';
+  if (isOssEvent(event)) return 'oss';
+  if (isMnsTopicMessage(event)) return 'mns-topic';
+  if (isObject(event)) return 'direct';
+  return 'unknown';
+}
+
+/** Trigger shapes that carry no presign request: named, so the error says what arrived instead of "unknown field". */
+function unsupportedReason(event: unknown, operation: Operation): string | undefined {
+  if (!isObject(event)) return undefined;
+  if (typeof event.triggerTime === 'string' && typeof event.triggerName === 'string') return 'a timer trigger event carries no presign request';
+  if (Array.isArray(event.events)) {
+    const first = event.events[0];
+    const source = isObject(first) && typeof first.eventSource === 'string' ? first.eventSource : 'unknown';
+    if (source === 'acs:oss' && !operation.acceptsOssEvents) return 'OSS events make download URLs: send them to presign-get';
+    return `events from ${source} carry no presign request`;
+  }
+  return undefined;
+}
+
+function plain(outcome: Outcome, requestId: string | undefined): Record<string, unknown> {
+  return { ...outcomeBody(outcome), requestId };
+}
+
+async function fromMessages(operation: Operation, requests: (() => unknown)[], context: InvocationContext, deps: ServiceDeps, note: LogNote): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const extract of requests) {
+    let request: unknown;
+    try {
+      request = extract();
+    } catch (error) {
+      outcomes.push({ ok: false, error: asServiceError(error) });
+      continue;
+    }
+    outcomes.push(await runOne(operation, request, context, deps));
+  }
+  note.batch(outcomes);
+  return outcomes;
+}
+
+/** Turns any event FC can deliver into the answer that event's source expects. */
+export async function dispatch(event: unknown, source: EventSource, operation: Operation, context: InvocationContext, deps: ServiceDeps, note: LogNote): Promise<unknown> {
+  const requestId = context.requestId;
+  switch (source) {
+    case 'http-trigger':
+      return toFcHttpResponse(await handleHttp(fromFcHttpEvent(event as JsonObject), { checkPath: true }, operation, context, deps, note));
+    case 'api-gateway':
+      return toApiGatewayResponse(await handleHttp(fromApiGatewayEvent(event as JsonObject), { checkPath: false }, operation, context, deps, note));
+    case 'eventbridge':
+    case 'mns-queue': {
+      const events = Array.isArray(event) ? (event as JsonObject[]) : [event as JsonObject];
+      const outcomes = await fromMessages(operation, events.map((e) => () => requestFromCloudEvent(e)), context, deps, note);
+      return Array.isArray(event) ? { results: outcomes.map(outcomeBody), requestId } : plain(outcomes[0] as Outcome, requestId);
+    }
+    case 'mns-topic': {
+      const [outcome] = await fromMessages(operation, [() => requestFromMnsTopic(event as JsonObject)], context, deps, note);
+      return plain(outcome as Outcome, requestId);
+    }
+    case 'oss': {
+      if (!operation.acceptsOssEvents) break;
+      const { created, skipped } = createdObjects(event as { events: JsonObject[] });
+      const outcomes = await fromMessages(operation, created.map(({ bucket, key }) => () => ({ bucket, key })), context, deps, note);
+      return { results: outcomes.map(outcomeBody), skipped, requestId };
+    }
+    case 'direct': {
+      if (unsupportedReason(event, operation) !== undefined) break;
+      if (isBatch(event)) {
+        const outcomes = await runBatch(operation, event, context, deps).catch((error: unknown) => {
+          throw asServiceError(error);
+        });
+        note.batch(outcomes);
+        return { results: outcomes.map(outcomeBody), requestId };
+      }
+      const outcome = await runOne(operation, event, context, deps);
+      note.single(outcome);
+      return plain(outcome, requestId);
+    }
+    case 'unknown':
+      break;
+  }
+  const reason = unsupportedReason(event, operation) ?? 'the event is not a JSON presign request, an HTTP or API Gateway request, a CloudEvent, an MNS message or an OSS event';
+  const error = new ServiceError('UnsupportedEvent', 400, `${operation.name} cannot answer this event: ${reason}`);
+  note.failure(error);
+  return { error: errorBody(error), requestId };
+}

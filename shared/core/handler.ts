@@ -1,0 +1,59 @@
+import { readServicePolicy } from '../config/policy';
+import type { Env } from '../config/env';
+import { createCredentialResolver, type CredentialResolver } from '../credentials';
+import type { Operation } from '../operations/types';
+import type { InvocationContext, ServiceDeps } from '../service/types';
+import { classify, dispatch } from './dispatch';
+import { parseEvent } from './event';
+import { LogNote, stdoutSink, type LogSink } from './log';
+import { asServiceError, errorBody } from './outcome';
+
+export interface HandlerOptions {
+  env?: Env;
+  resolver?: CredentialResolver;
+  now?: () => number;
+  log?: LogSink;
+}
+
+type Callback = (error: unknown, result?: unknown) => void;
+export type FcHandler = (event: unknown, context?: InvocationContext & { function?: { name?: string } }, callback?: Callback) => Promise<unknown>;
+
+/**
+ * Builds a function's handler. The policy is read here, at cold start: a misconfigured deployment fails to start
+ * with a ConfigError naming the variable, instead of failing every request. The returned handler works as an
+ * FC 3.0 handler (event Buffer, promise) and as an FC 2.0 event handler (callback).
+ */
+export function createHandler(operation: Operation, options: HandlerOptions = {}): FcHandler {
+  const env = options.env ?? process.env;
+  const deps: ServiceDeps = {
+    policy: readServicePolicy(env),
+    resolver: options.resolver ?? createCredentialResolver({ env }),
+    now: options.now ?? Date.now,
+  };
+  const log = options.log ?? stdoutSink;
+  let coldStart = true;
+
+  async function invoke(event: unknown, context: InvocationContext & { function?: { name?: string } } = {}): Promise<unknown> {
+    const started = performance.now();
+    const { parsed, text } = parseEvent(event);
+    const source = parsed === undefined && text !== null ? 'unknown' : classify(parsed);
+    const note = new LogNote(source);
+    let answer: unknown;
+    try {
+      answer = await dispatch(parsed, source, operation, context, deps, note);
+    } catch (error) {
+      const failure = asServiceError(error);
+      note.failure(failure);
+      answer = { error: errorBody(failure), requestId: context.requestId };
+    }
+    log(note.line({ requestId: context.requestId ?? null, function: context.function?.name ?? operation.name, durationMs: performance.now() - started, coldStart }));
+    coldStart = false;
+    return answer;
+  }
+
+  return (event, context, callback) => {
+    const result = invoke(event, context);
+    if (typeof callback === 'function') result.then((value) => callback(null, value), (error: unknown) => callback(error));
+    return result;
+  };
+}

@@ -1,0 +1,71 @@
+import type { EventSource } from '../adapters/types';
+import type { ServiceError } from '../errors';
+import type { Outcome } from './outcome';
+
+/**
+ * One structured JSON line per invocation, with fixed keys, so that SLS queries work without parsing. It holds
+ * what was presigned and how it went, never a URL, signature, token or secret: a URL in a log is a credential
+ * anyone with log access could use.
+ */
+export type LogLine = Record<string, string | number | boolean | null>;
+export type LogSink = (line: LogLine) => void;
+
+export const stdoutSink: LogSink = (line) => {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+};
+
+export class LogNote {
+  private readonly fields: LogLine = {};
+
+  constructor(readonly source: EventSource) {}
+
+  status(status: number): void {
+    this.fields.status = status;
+  }
+
+  single(outcome: Outcome): void {
+    if (outcome.ok) {
+      const { bucket, key, cap } = outcome.result as { bucket?: string; key?: string; cap?: { by: string | null; applied: number } };
+      this.fields.status = 200;
+      if (bucket !== undefined) this.fields.bucket = bucket;
+      if (key !== undefined) this.fields.key = key;
+      if (cap) {
+        this.fields.capBy = cap.by;
+        this.fields.expiresIn = cap.applied;
+      }
+    } else {
+      this.failure(outcome.error);
+    }
+  }
+
+  batch(outcomes: Outcome[]): void {
+    this.fields.status = 200;
+    this.fields.count = outcomes.length;
+    this.fields.failed = outcomes.filter((o) => !o.ok).length;
+    const first = outcomes.find((o) => o.ok);
+    if (first?.ok) this.fields.bucket = (first.result.bucket as string | undefined) ?? null;
+  }
+
+  failure(error: ServiceError): void {
+    this.fields.status = error.status;
+    this.fields.code = error.code;
+    if (error.field !== undefined) this.fields.field = error.field;
+    if (error.code === 'InternalError' && error.cause instanceof Error) {
+      this.fields.cause = `${error.cause.name}: ${error.cause.message}`.slice(0, 300);
+    }
+  }
+
+  line(base: { requestId: string | null; function: string; durationMs: number; coldStart: boolean }): LogLine {
+    return {
+      level: typeof this.fields.status === 'number' && this.fields.status >= 500 ? 'error' : 'info',
+      message: 'presign',
+      timestamp: new Date().toISOString(),
+      requestId: base.requestId,
+      function: base.function,
+      source: this.source,
+      coldStart: base.coldStart,
+      durationMs: Math.round(base.durationMs * 100) / 100,
+      ...this.fields,
+    };
+  }
+}

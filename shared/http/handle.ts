@@ -1,0 +1,96 @@
+import { ServiceError } from '../errors';
+import { isObject, type HttpRequest, type HttpResponse } from '../adapters/types';
+import { isBatch, runBatch, runOne } from '../core/execute';
+import { asServiceError, errorBody, outcomeBody, type Outcome } from '../core/outcome';
+import type { LogNote } from '../core/log';
+import type { Operation } from '../operations/types';
+import type { InvocationContext, ServiceDeps } from '../service/types';
+import { bearerTokenAccepted } from './auth';
+import { readJsonBody } from './body';
+import { allowedOrigin, corsHeaders, preflightHeaders } from './cors';
+import { fieldsFromQuery, mergeFields } from './query-fields';
+
+export interface HttpOptions {
+  /** API Gateway routes by its own API definitions, so its path is not ours to check. */
+  checkPath: boolean;
+}
+
+function json(statusCode: number, body: unknown, headers: Record<string, string>): HttpResponse {
+  return {
+    statusCode,
+    // The body holds bearer URLs: no cache anywhere may keep a copy.
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+function pathAccepted(path: string, operation: Operation): boolean {
+  const trimmed = path.replace(/\/+$/, '');
+  return trimmed === '' || trimmed === `/${operation.name}`;
+}
+
+function requestFields(request: HttpRequest, method: string, operation: Operation): unknown {
+  const fromQuery = fieldsFromQuery(request.query, operation);
+  const fromPath = fieldsFromQuery(request.pathParameters, operation);
+  if (method === 'GET') return mergeFields([fromQuery, fromPath]);
+  const body = readJsonBody(request);
+  if (Object.keys(fromQuery).length === 0 && Object.keys(fromPath).length === 0) return body;
+  if (!isObject(body)) throw new ServiceError('InvalidArgument', 400, 'the body must be a JSON object when fields also come in the query string or path', { field: 'body' });
+  return mergeFields([body, fromQuery, fromPath]);
+}
+
+async function answer(request: HttpRequest, method: string, operation: Operation, context: InvocationContext, deps: ServiceDeps, note: LogNote): Promise<[number, unknown]> {
+  const fields = requestFields(request, method, operation);
+  if (isBatch(fields)) {
+    const outcomes = await runBatch(operation, fields, context, deps);
+    note.batch(outcomes);
+    return [200, { results: outcomes.map(outcomeBody) }];
+  }
+  const outcome: Outcome = await runOne(operation, fields, context, deps);
+  note.single(outcome);
+  return outcome.ok ? [200, outcome.result] : [outcome.error.status, { error: errorBody(outcome.error) }];
+}
+
+/** Every HTTP answer, success or failure, goes through here: same headers, same error shape, CORS when allowed. */
+export async function handleHttp(
+  request: HttpRequest,
+  options: HttpOptions,
+  operation: Operation,
+  context: InvocationContext,
+  deps: ServiceDeps,
+  note: LogNote,
+): Promise<HttpResponse> {
+  const requestId = context.requestId;
+  const origin = allowedOrigin(request.headers.origin, deps.policy.corsAllowOrigins);
+  const cors = corsHeaders(origin);
+  const method = request.invokedThroughApi ? 'POST' : request.method;
+  try {
+    if (options.checkPath && !request.invokedThroughApi && !pathAccepted(request.path, operation)) {
+      throw new ServiceError('NotFound', 404, `no such path; ${operation.name} answers at / and /${operation.name}`);
+    }
+    if (method === 'OPTIONS') {
+      if (request.headers.origin !== undefined && origin === undefined) {
+        throw new ServiceError('CorsOriginNotAllowed', 403, 'this origin is not in CORS_ALLOW_ORIGINS');
+      }
+      note.status(204);
+      const allow = { allow: [...operation.httpMethods, 'OPTIONS'].join(', ') };
+      return { statusCode: 204, headers: origin === undefined ? allow : { ...allow, ...preflightHeaders(origin, operation.httpMethods) }, body: '' };
+    }
+    if (!(operation.httpMethods as readonly string[]).includes(method)) {
+      const allow = [...operation.httpMethods, 'OPTIONS'].join(', ');
+      note.status(405);
+      return json(405, { error: { code: 'MethodNotAllowed', message: `${operation.name} accepts ${allow}` }, requestId }, { ...cors, allow });
+    }
+    if (deps.policy.authTokenSha256.length > 0 && !request.invokedThroughApi && !bearerTokenAccepted(request.headers.authorization, deps.policy.authTokenSha256)) {
+      note.status(401);
+      return json(401, { error: { code: 'Unauthorized', message: 'send Authorization: Bearer <token> with a token this service accepts' }, requestId }, { ...cors, 'www-authenticate': 'Bearer' });
+    }
+    const [status, body] = await answer(request, method, operation, context, deps, note);
+    note.status(status);
+    return json(status, { ...(body as Record<string, unknown>), requestId }, cors);
+  } catch (error) {
+    const failure = asServiceError(error);
+    note.failure(failure);
+    return json(failure.status, { error: errorBody(failure), requestId }, cors);
+  }
+}

@@ -1,0 +1,15 @@
+import { parsePutRequest } from '../request/put';
+import { presignPut } from '../service/presign-put';
+import type { Operation } from './types';
+
+export const putOperation: Operation = {
+  name: 'presign-put',
+  action: 'put',
+  httpMethods: ['POST'],
+  integerFields: new Set(['expires', 'minExpires', 'contentLength']),
+  booleanFields: new Set(['forbidOverwrite']),
+  acceptsOssEvents: false,
+  async run(body, context, deps) {
+    return { ...(await presignPut(parsePutRequest(body), context, deps)) };
+  },
+};

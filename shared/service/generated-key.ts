@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import { invalidArgument } from '../errors';
+
+/**
+ * PUT_KEY_MODE=generated: `<prefix>/<yyyy>/<mm>/<uuid>-<sanitised filename>`. The caller picks neither the
+ * folder nor a name that could collide with or overwrite someone else's object; the file name survives only as
+ * a readable, URL-safe suffix.
+ */
+const UNSAFE = /[^A-Za-z0-9._-]+/g;
+const MAX_NAME = 100;
+
+export function sanitiseFilename(filename: string | undefined): string {
+  const base = (filename ?? '').split(/[\\/]/).pop() ?? '';
+  const safe = base.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(UNSAFE, '-').replace(/-+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
+  if (safe.length <= MAX_NAME) return safe || 'file';
+  const dot = safe.lastIndexOf('.');
+  const extension = dot > 0 && safe.length - dot <= 16 ? safe.slice(dot) : '';
+  return safe.slice(0, MAX_NAME - extension.length) + extension;
+}
+
+export function generateKey(prefix: string, filename: string | undefined, nowMs: number, uuid: () => string = randomUUID): string {
+  const date = new Date(nowMs);
+  const folder = prefix.replace(/\/+$/, '');
+  const yyyy = String(date.getUTCFullYear());
+  const mm = String(date.getUTCMonth() + 1).padStart(2, '0');
+  return `${folder ? `${folder}/` : ''}${yyyy}/${mm}/${uuid()}-${sanitiseFilename(filename)}`;
+}
+
+export function choosePrefix(requested: string | undefined, allowed: readonly string[]): string {
+  if (requested === undefined) return allowed[0] ?? 'uploads/';
+  if (allowed.length > 0 && !allowed.includes(requested)) {
+    throw invalidArgument('prefix', `prefix must be one of: ${allowed.join(', ')} (ALLOWED_KEY_PREFIXES)`);
+  }
+  if (requested.startsWith('/') || requested.split('/').some((s) => s === '.' || s === '..')) {
+    throw invalidArgument('prefix', 'prefix must not start with "/" or contain "." or ".." segments');
+  }
+  return requested;
+}

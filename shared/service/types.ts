@@ -1,0 +1,26 @@
+import type { CapInfo } from '../expiry';
+import type { ServicePolicy } from '../config/policy';
+import type { CredentialResolver, FcContextLike } from '../credentials';
+import type { PresignMethod } from '../signing';
+
+/** What every successful presign answers. `signedHeaders` are exactly the headers the holder must send. */
+export interface PresignSuccess {
+  method: PresignMethod;
+  url: string;
+  bucket: string;
+  key: string;
+  expiration: string;
+  expiresIn: number;
+  signedHeaders: Record<string, string>;
+  cap: CapInfo;
+}
+
+export interface ServiceDeps {
+  policy: ServicePolicy;
+  resolver: CredentialResolver;
+  now: () => number;
+}
+
+export interface InvocationContext extends FcContextLike {
+  requestId?: string;
+}
