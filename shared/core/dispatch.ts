@@ -26,6 +26,9 @@ export function classify(event: unknown): EventSource {
 function unsupportedReason(event: unknown, operation: Operation): string | undefined {
   if (!isObject(event)) return undefined;
   if (typeof event.triggerTime === 'string' && typeof event.triggerName === 'string') return 'a timer trigger event carries no presign request';
+  if (typeof event.jobName === 'string' && isObject(event.source)) return 'a Simple Log Service trigger event carries no presign request';
+  if (Array.isArray(event.Records)) return 'a Tablestore stream event carries no presign request';
+  if (typeof event.body === 'string' && isObject(event.attrs)) return 'an MNS topic message in STREAM format is text, not a JSON request; use the JSON event format';
   if (Array.isArray(event.events)) {
     const first = event.events[0];
     const source = isObject(first) && typeof first.eventSource === 'string' ? first.eventSource : 'unknown';
