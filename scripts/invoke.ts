@@ -63,10 +63,18 @@ async function main(): Promise<void> {
   const context = fcContext(identity, credentials);
   process.stderr.write(`invoking ${path.relative(ROOT, bundle)} as ${identity.name} (${identity.region}); credentials: ${label}\n`);
   const started = process.hrtime.bigint();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(bundle) as { handler?: (...a: unknown[]) => unknown };
-  if (typeof mod.handler !== 'function') throw new Error(`${bundle} does not export handler`);
-  const result = await callHandler(mod.handler, args.payload, context);
+  // What the function prints is its log (FC ships stdout to the logstore): to stderr here, so stdout is the result.
+  const stdoutWrite = process.stdout.write;
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  let result: unknown;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(bundle) as { handler?: (...a: unknown[]) => unknown };
+    if (typeof mod.handler !== 'function') throw new Error(`${bundle} does not export handler`);
+    result = await callHandler(mod.handler, args.payload, context);
+  } finally {
+    process.stdout.write = stdoutWrite;
+  }
   process.stderr.write(`done in ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)} ms (cold: bundle load included)\n`);
   process.stdout.write(`${Buffer.isBuffer(result) ? result.toString('utf8') : JSON.stringify(result, null, 2)}\n`);
 }
