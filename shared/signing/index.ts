@@ -14,3 +14,5 @@ export type { RequestTarget } from './endpoint';
 export { checkBucket, checkKey, checkExpires, standardRegion } from './validate';
 export * from './constants';
 export type * from './types';
+export { postSignatureFields, signPostPolicy } from './post-policy';
+export type { PostPolicyCondition, PostPolicyDocument, PostSignatureFields, SignedPostPolicy } from './post-policy';
