@@ -1,5 +1,4 @@
-import { parsePutRequest } from '../request/put';
-import { presignPut } from '../service/presign-put';
+import { runUpload } from './upload';
 import type { Operation } from './types';
 
 export const putOperation: Operation = {
@@ -10,6 +9,6 @@ export const putOperation: Operation = {
   booleanFields: new Set(['forbidOverwrite']),
   acceptsOssEvents: false,
   async run(body, context, deps) {
-    return { ...(await presignPut(parsePutRequest(body), context, deps)) };
+    return runUpload(body, context, deps);
   },
 };

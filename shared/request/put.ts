@@ -23,7 +23,7 @@ export interface PutRequest extends TargetFields {
   serverSideEncryption?: (typeof ENCRYPTIONS)[number] | undefined;
 }
 
-const CONTENT_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(?:\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(?:[A-Za-z0-9!#$&^_.+-]+|"[^"\\\r\n]*"))*$/;
+export const CONTENT_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(?:\s*;\s*[A-Za-z0-9!#$&^_.+-]+=(?:[A-Za-z0-9!#$&^_.+-]+|"[^"\\\r\n]*"))*$/;
 const CONTENT_MD5 = /^[A-Za-z0-9+/]{22}==$/;
 const META_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,127}$/;
 const TAG_KEY = /^.{1,128}$/su;

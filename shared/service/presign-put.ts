@@ -6,7 +6,7 @@ import { checkAllowedKey, chooseBucket, contentTypeAllowed } from './rules';
 import { signCapped } from './sign';
 import type { InvocationContext, PresignSuccess, ServiceDeps } from './types';
 
-function chooseKey(request: PutRequest, deps: ServiceDeps): string {
+export function chooseKey(request: PutRequest, deps: ServiceDeps): string {
   const { policy } = deps;
   if (policy.putKeyMode === 'generated') {
     if (request.key !== undefined) {
@@ -22,16 +22,21 @@ function chooseKey(request: PutRequest, deps: ServiceDeps): string {
   return checkAllowedKey(request.key, policy);
 }
 
-function checkContent(request: PutRequest, deps: ServiceDeps): void {
-  const { allowedContentTypes, maxContentLength } = deps.policy;
-  if (allowedContentTypes.length > 0) {
-    if (request.contentType === undefined) {
-      throw invalidArgument('contentType', `contentType is required: uploads are limited to ${allowedContentTypes.join(', ')} (ALLOWED_CONTENT_TYPES)`);
-    }
-    if (!contentTypeAllowed(request.contentType, allowedContentTypes)) {
-      throw new ServiceError('ContentTypeNotAllowed', 403, `contentType ${request.contentType} is not allowed; allowed: ${allowedContentTypes.join(', ')}`, { field: 'contentType' });
-    }
+/** ALLOWED_CONTENT_TYPES: a type is required and must match. `field` names it in a nested request (multipart, form). */
+export function checkContentType(contentType: string | undefined, deps: ServiceDeps, field = 'contentType'): void {
+  const { allowedContentTypes } = deps.policy;
+  if (allowedContentTypes.length === 0) return;
+  if (contentType === undefined) {
+    throw invalidArgument(field, `${field} is required: uploads are limited to ${allowedContentTypes.join(', ')} (ALLOWED_CONTENT_TYPES)`);
   }
+  if (!contentTypeAllowed(contentType, allowedContentTypes)) {
+    throw new ServiceError('ContentTypeNotAllowed', 403, `${field} ${contentType} is not allowed; allowed: ${allowedContentTypes.join(', ')}`, { field });
+  }
+}
+
+function checkContent(request: PutRequest, deps: ServiceDeps): void {
+  const { maxContentLength } = deps.policy;
+  checkContentType(request.contentType, deps);
   if (maxContentLength !== undefined) {
     if (request.contentLength === undefined) {
       throw invalidArgument('contentLength', `contentLength is required: uploads are limited to ${maxContentLength} bytes (MAX_CONTENT_LENGTH)`);
@@ -66,7 +71,8 @@ export function uploadHeaders(request: PutRequest, forceForbidOverwrite: boolean
   return { headers, additionalHeaders };
 }
 
-export async function presignPut(request: PutRequest, context: InvocationContext, deps: ServiceDeps): Promise<PresignSuccess> {
+/** `extraHeaders`: more headers the uploader sends, already checked (the upload callback's x-oss-callback*). */
+export async function presignPut(request: PutRequest, context: InvocationContext, deps: ServiceDeps, extraHeaders: () => Record<string, string> = () => ({})): Promise<PresignSuccess> {
   const bucket = chooseBucket(request.bucket, deps.policy);
   const key = chooseKey(request, deps);
   checkContent(request, deps);
@@ -74,5 +80,6 @@ export async function presignPut(request: PutRequest, context: InvocationContext
     throw new ServiceError('OverwriteNotAllowed', 403, 'this service never overwrites objects (FORCE_FORBID_OVERWRITE)', { field: 'forbidOverwrite' });
   }
   const { headers, additionalHeaders } = uploadHeaders(request, deps.policy.forceForbidOverwrite);
+  Object.assign(headers, extraHeaders());
   return signCapped({ method: 'PUT', bucket, key, headers, additionalHeaders }, request, context, deps);
 }

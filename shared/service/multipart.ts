@@ -1,0 +1,193 @@
+import { invalidArgument, ServiceError } from '../errors';
+import type { CapInfo } from '../expiry';
+import type { MultipartInitiateRequest, MultipartPartsRequest, MultipartRequest } from '../request/multipart';
+import { MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE } from '../request/multipart';
+import type { PresignedRequest, PresignMethod } from '../signing';
+import { callbackHeaders } from './callback';
+import { checkContentType, chooseKey, uploadHeaders } from './presign-put';
+import { checkAllowedKey, chooseBucket } from './rules';
+import { openSigningSession } from './signing-session';
+import type { InvocationContext, PresignSuccess, ServiceDeps } from './types';
+
+/**
+ * Multipart upload through presigned URLs, with no call to OSS from the function: step 1 hands out the signed
+ * InitiateMultipartUpload URL and a part plan; the holder initiates and gets an UploadId from OSS; step 2 hands
+ * out, for that UploadId, one signed UploadPart URL per part plus the CompleteMultipartUpload and
+ * AbortMultipartUpload URLs. The bucket, key prefix and content-type policy are those of a single PUT; every URL
+ * of an answer shares one capped lifetime.
+ */
+export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
+const MIB = 1024 * 1024;
+
+export interface PartPlan {
+  /** Total bytes, when the caller said. */
+  size: number | null;
+  /** Bytes in every part but the last. */
+  partSize: number;
+  parts: number | null;
+  lastPartSize: number | null;
+  minPartSize: number;
+  maxPartSize: number;
+  maxParts: number;
+}
+
+/**
+ * 8 MB parts by default, grown (in whole MB) when the file would need more than 10,000 of them. A part size the
+ * caller chose is kept, and refused if it makes too many parts.
+ */
+export function planParts(size: number | undefined, partSize: number | undefined, field = 'multipart.partSize'): PartPlan {
+  const limits = { minPartSize: MIN_PART_SIZE, maxPartSize: MAX_PART_SIZE, maxParts: MAX_PARTS };
+  if (partSize !== undefined && (partSize < MIN_PART_SIZE || partSize > MAX_PART_SIZE)) {
+    throw invalidArgument(field, `${field} must be from ${MIN_PART_SIZE} (100 KB) to ${MAX_PART_SIZE} (5 GB) bytes`);
+  }
+  let chosen = partSize ?? DEFAULT_PART_SIZE;
+  if (size === undefined) return { size: null, partSize: chosen, parts: null, lastPartSize: null, ...limits };
+  const smallest = Math.ceil(size / MAX_PARTS);
+  if (partSize === undefined && smallest > chosen) chosen = Math.min(MAX_PART_SIZE, Math.ceil(smallest / MIB) * MIB);
+  const parts = Math.max(1, Math.ceil(size / chosen));
+  if (parts > MAX_PARTS) {
+    throw invalidArgument(field, `${size} bytes in parts of ${chosen} bytes is ${parts} parts; OSS allows at most ${MAX_PARTS}: use a part size of at least ${smallest} bytes`);
+  }
+  return { size, partSize: chosen, parts, lastPartSize: size - (parts - 1) * chosen, ...limits };
+}
+
+export function partLength(plan: PartPlan, partNumber: number): number | undefined {
+  if (plan.parts === null || plan.lastPartSize === null) return undefined;
+  return partNumber < plan.parts ? plan.partSize : plan.lastPartSize;
+}
+
+/**
+ * MAX_CONTENT_LENGTH bounds a multipart upload as it bounds a PUT: size is required, and part URLs are signed for
+ * their planned lengths. The part size is then the service's, so that URLs from several answers for one upload
+ * cannot be mixed into an object much larger than the limit (at most the limit rounded up to a whole part).
+ */
+function checkSize(size: number | undefined, partSize: number | undefined, deps: ServiceDeps): void {
+  const max = deps.policy.maxContentLength;
+  if (max === undefined) return;
+  if (size === undefined) throw invalidArgument('multipart.size', `multipart.size is required: uploads are limited to ${max} bytes (MAX_CONTENT_LENGTH)`);
+  if (size > max) {
+    throw new ServiceError('ContentLengthNotAllowed', 403, `multipart.size ${size} is over the ${max}-byte limit (MAX_CONTENT_LENGTH)`, { field: 'multipart.size' });
+  }
+  if (partSize !== undefined) {
+    throw invalidArgument('multipart.partSize', 'multipart.partSize is chosen by the service when uploads are size-limited (MAX_CONTENT_LENGTH); leave it out');
+  }
+}
+
+interface SignedUrl {
+  method: PresignMethod;
+  url: string;
+  signedHeaders: Record<string, string>;
+}
+
+const urlOf = (signed: PresignedRequest): SignedUrl => ({ method: signed.method, url: signed.url, signedHeaders: signed.signedHeaders });
+
+export interface MultipartInitiateAnswer extends PresignSuccess {
+  plan: PartPlan;
+}
+
+export async function presignMultipartInitiate(request: MultipartInitiateRequest, context: InvocationContext, deps: ServiceDeps): Promise<MultipartInitiateAnswer> {
+  const bucket = chooseBucket(request.bucket, deps.policy);
+  const key = chooseKey(request, deps);
+  checkContentType(request.contentType, deps, 'multipart.contentType');
+  checkSize(request.size, request.partSize, deps);
+  if (request.forbidOverwrite === false && deps.policy.forceForbidOverwrite) {
+    throw new ServiceError('OverwriteNotAllowed', 403, 'this service never overwrites objects (FORCE_FORBID_OVERWRITE)', { field: 'multipart.forbidOverwrite' });
+  }
+  const plan = planParts(request.size, request.partSize);
+  const { headers } = uploadHeaders(request, deps.policy.forceForbidOverwrite);
+  const session = await openSigningSession(request, context, deps);
+  const signed = session.sign({ method: 'POST', bucket, key, headers, query: { uploads: '' } });
+  return { ...signed, bucket, key, cap: session.cap, plan };
+}
+
+export interface PartUrl extends SignedUrl {
+  partNumber: number;
+  /** The exact length the part must have, when the URL is signed for it. */
+  size?: number;
+}
+
+export interface MultipartPartsAnswer {
+  bucket: string;
+  key: string;
+  uploadId: string;
+  expiration: string;
+  expiresIn: number;
+  cap: CapInfo;
+  plan: PartPlan | null;
+  parts: PartUrl[];
+  complete: SignedUrl & { bodyFormat: string };
+  abort: SignedUrl;
+}
+
+export const COMPLETE_BODY_FORMAT =
+  'Content-Type: application/xml; body <CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"…ETag header of part 1\'s response…"</ETag></Part>'
+  + '<Part><PartNumber>2</PartNumber><ETag>"…"</ETag></Part>…</CompleteMultipartUpload>, one Part per uploaded part in ascending PartNumber';
+const COMPLETE_ALL_FORMAT = 'no body: OSS completes the upload with every part uploaded so far (x-oss-complete-all: yes)';
+
+function partRange(request: MultipartPartsRequest, plan: PartPlan | null): { first: number; count: number } {
+  const first = request.firstPart ?? 1;
+  if (plan?.parts != null) {
+    if (first > plan.parts) throw invalidArgument('multipart.firstPart', `multipart.firstPart ${first} is beyond the plan's ${plan.parts} parts`);
+    const count = request.parts ?? plan.parts - first + 1;
+    if (first + count - 1 > plan.parts) {
+      throw invalidArgument('multipart.parts', `multipart.parts ${count} from part ${first} goes beyond the plan's ${plan.parts} parts (size ${plan.size}, part size ${plan.partSize})`);
+    }
+    return { first, count };
+  }
+  if (request.parts === undefined) throw invalidArgument('multipart.parts', 'multipart.parts (how many part URLs) is required unless multipart.size is given');
+  if (first + request.parts - 1 > MAX_PARTS) {
+    throw invalidArgument('multipart.parts', `parts ${first} to ${first + request.parts - 1} go beyond part ${MAX_PARTS}, the most OSS allows`);
+  }
+  return { first, count: request.parts };
+}
+
+export async function presignMultipartParts(request: MultipartPartsRequest, context: InvocationContext, deps: ServiceDeps): Promise<MultipartPartsAnswer> {
+  const bucket = chooseBucket(request.bucket, deps.policy);
+  if (request.key === undefined) throw invalidArgument('multipart.key', 'multipart.key is required (the key the upload was initiated for)');
+  const key = checkAllowedKey(request.key, deps.policy);
+  checkSize(request.size, request.partSize, deps);
+  if (request.partSize !== undefined && request.size === undefined) {
+    throw invalidArgument('multipart.partSize', 'multipart.partSize goes with multipart.size in this step (it pins each part URL to its planned length)');
+  }
+  const plan = request.size === undefined ? null : planParts(request.size, request.partSize);
+  const { first, count } = partRange(request, plan);
+  if (request.forbidOverwrite === false && deps.policy.forceForbidOverwrite) {
+    throw new ServiceError('OverwriteNotAllowed', 403, 'this service never overwrites objects (FORCE_FORBID_OVERWRITE)', { field: 'multipart.forbidOverwrite' });
+  }
+  const completeHeaders: Record<string, string> = request.completeAll ? { 'x-oss-complete-all': 'yes' } : { 'content-type': 'application/xml' };
+  if (request.forbidOverwrite || deps.policy.forceForbidOverwrite) completeHeaders['x-oss-forbid-overwrite'] = 'true';
+  if (request.callback) Object.assign(completeHeaders, callbackHeaders(request.callback, deps.policy, 'multipart.callback'));
+
+  const session = await openSigningSession(request, context, deps);
+  const uploadId = request.uploadId;
+  const parts: PartUrl[] = [];
+  for (let partNumber = first; partNumber < first + count; partNumber++) {
+    const length = plan ? partLength(plan, partNumber) : undefined;
+    const signed = session.sign({
+      method: 'PUT',
+      bucket,
+      key,
+      query: { partNumber, uploadId },
+      ...(length === undefined ? {} : { headers: { 'content-length': length }, additionalHeaders: ['content-length'] }),
+    });
+    parts.push({ partNumber, ...urlOf(signed), ...(length === undefined ? {} : { size: length }) });
+  }
+  const complete = session.sign({ method: 'POST', bucket, key, query: { uploadId }, headers: completeHeaders });
+  const abort = session.sign({ method: 'DELETE', bucket, key, query: { uploadId } });
+  return {
+    bucket,
+    key,
+    uploadId,
+    expiration: session.expiration,
+    expiresIn: session.expiresIn,
+    cap: session.cap,
+    plan,
+    parts,
+    complete: { ...urlOf(complete), bodyFormat: request.completeAll ? COMPLETE_ALL_FORMAT : COMPLETE_BODY_FORMAT },
+    abort: urlOf(abort),
+  };
+}
+
+export function presignMultipart(request: MultipartRequest, context: InvocationContext, deps: ServiceDeps): Promise<MultipartInitiateAnswer | MultipartPartsAnswer> {
+  return request.step === 'initiate' ? presignMultipartInitiate(request, context, deps) : presignMultipartParts(request, context, deps);
+}

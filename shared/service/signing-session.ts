@@ -1,0 +1,57 @@
+import { resolveSigningLifetime, type CapInfo, type SigningLifetime } from '../expiry';
+import { presign, type PresignedRequest } from '../signing';
+import { regionFor } from './rules';
+import type { UnsignedRequest } from './sign';
+import type { InvocationContext, ServiceDeps } from './types';
+
+/**
+ * One credential resolution and one capped lifetime for everything an answer signs (a multipart plan's URLs, a
+ * form policy): every URL in the answer dies at the same second, and no URL outlives the signing token. The
+ * caller checks the whole request before opening a session, so a bad request costs no STS round trip, and signs
+ * every item before answering, so a failure on the last item leaves nothing half-signed behind.
+ */
+export interface SigningSession {
+  region: string;
+  lifetime: SigningLifetime;
+  /** The instant every signature in this session uses (ms since the epoch). */
+  signedAt: number;
+  expiresIn: number;
+  /** ISO 8601, whole seconds: when every URL of this session stops working. */
+  expiration: string;
+  cap: CapInfo;
+  sign(request: UnsignedRequest): PresignedRequest;
+}
+
+export async function openSigningSession(
+  lifetimeRequest: { expires?: number | undefined; minExpires?: number | undefined },
+  context: InvocationContext,
+  deps: ServiceDeps,
+): Promise<SigningSession> {
+  const region = regionFor(deps.policy, context.region);
+  const lifetime = await resolveSigningLifetime(
+    deps.resolver,
+    context,
+    { requested: lifetimeRequest.expires, minExpires: lifetimeRequest.minExpires },
+    deps.policy.expiry,
+    deps.now,
+  );
+  const signedAt = lifetime.signedAt;
+  const expiration = `${new Date((Math.floor(signedAt / 1000) + lifetime.expiresIn) * 1000).toISOString().slice(0, 19)}Z`;
+  return {
+    region,
+    lifetime,
+    signedAt,
+    expiresIn: lifetime.expiresIn,
+    expiration,
+    cap: lifetime.cap,
+    sign: (request) =>
+      presign({
+        ...request,
+        region,
+        endpoint: deps.policy.endpoint,
+        credentials: lifetime.credentials,
+        expires: lifetime.expiresIn,
+        now: () => signedAt,
+      }),
+  };
+}
