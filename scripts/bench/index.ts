@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { benchColdImport } from './cold-import';
+import { benchColdHandlers } from './handlers';
 import { benchSigning } from './signing';
 
 /** `npm run bench`: every figure is measured in this run, side by side with its comparison, on this machine. */
@@ -9,6 +10,8 @@ async function main(): Promise<void> {
   await benchSigning();
   console.log('');
   benchColdImport();
+  console.log('');
+  await benchColdHandlers();
 }
 
 main().catch((error: unknown) => {
