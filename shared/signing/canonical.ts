@@ -22,9 +22,15 @@ function byEncodedKey(a: EncodedPair, b: EncodedPair): number {
   return 0;
 }
 
+function isSorted(pairs: EncodedPair[]): boolean {
+  for (let i = 1; i < pairs.length; i++) if (byEncodedKey(pairs[i - 1] as EncodedPair, pairs[i] as EncodedPair) > 0) return false;
+  return true;
+}
+
 /** Sorts the pairs in place and joins them; an empty value is signed as a bare key, as every server-side SDK does. */
 export function canonicalQuery(pairs: EncodedPair[]): string {
-  pairs.sort(byEncodedKey);
+  // The signer adds its own parameters in order, so most URLs arrive sorted and skip the comparator sort.
+  if (!isSorted(pairs)) pairs.sort(byEncodedKey);
   let out = '';
   for (let i = 0; i < pairs.length; i++) {
     const [key, value] = pairs[i] as EncodedPair;

@@ -151,14 +151,11 @@ export function presignExplained(input: PresignInput): ExplainedPresign {
 
   const pairs: EncodedPair[] = [];
   encodeUserQuery(input.query, pairs);
-  pairs.push(
-    [Q_SIGNATURE_VERSION, ALGORITHM],
-    [Q_DATE, dateTime],
-    [Q_EXPIRES, String(expires)],
-    [Q_CREDENTIAL, encodeCredential(`${accessKeyId}/${scope}`)],
-  );
-  if (securityToken) pairs.push([Q_SECURITY_TOKEN, encodeToken(securityToken)]);
+  // In canonical order, so that a request without user parameters needs no sort.
   if (additionalList) pairs.push([Q_ADDITIONAL_HEADERS, percentEncode(additionalList)]);
+  pairs.push([Q_CREDENTIAL, encodeCredential(`${accessKeyId}/${scope}`)], [Q_DATE, dateTime], [Q_EXPIRES, String(expires)]);
+  if (securityToken) pairs.push([Q_SECURITY_TOKEN, encodeToken(securityToken)]);
+  pairs.push([Q_SIGNATURE_VERSION, ALGORITHM]);
   const query = canonicalQuery(pairs);
 
   const encodedKey = percentEncodePath(key);

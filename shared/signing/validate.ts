@@ -68,13 +68,19 @@ export function checkExpires(expires: unknown, field = 'expires'): number {
   return expires;
 }
 
+let lastRegionInput: unknown;
+let lastRegion = '';
+
 /** Returns the standard region id that the V4 scope uses (`oss-cn-hangzhou` → `cn-hangzhou`). */
 export function standardRegion(region: unknown): string {
+  if (region === lastRegionInput) return lastRegion; // a deployment signs for one region
   const match = typeof region === 'string' ? REGION.exec(region) : null;
   if (!match?.[1]) {
     throw invalidArgument('region', 'region must look like cn-hangzhou or oss-cn-hangzhou');
   }
-  return match[1];
+  lastRegionInput = region;
+  lastRegion = match[1];
+  return lastRegion;
 }
 
 export function checkHeaderName(name: string): string {
