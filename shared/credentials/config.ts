@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors';
+import { boolVar, intVar, listVar } from '../config/env';
 import type { Env } from './types';
 import { buildSessionPolicy } from './session-policy';
 
@@ -36,27 +37,6 @@ export interface CredentialConfig {
 const ROLE_ARN = /^acs:ram::\d+:role\/[\w.@+=,-]{1,64}$/i;
 const SESSION_NAME = /^[\w.@-]{2,64}$/;
 
-function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number between ${min} and ${max}, got "${raw}"`);
-  const value = Number(raw.trim());
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function boolVar(env: Env, name: string): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return false;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
-}
-
-export function splitList(raw: string | undefined): string[] {
-  return (raw ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
-}
-
 /** Accepts `host`, `host:port` or `https://host[:port]`; plain http only for loopback (the local cloud). */
 export function normaliseStsEndpoint(raw: string, variable = 'SIGNER_STS_ENDPOINT'): string {
   const withScheme = /^[a-z]+:\/\//i.test(raw) ? raw : `https://${raw}`;
@@ -93,9 +73,9 @@ function readSignerRole(env: Env): SignerRoleConfig | null {
   const policyMode = (env.SIGNER_SESSION_POLICY ?? 'auto').trim().toLowerCase();
   if (policyMode !== 'auto' && policyMode !== 'off') throw new ConfigError('SIGNER_SESSION_POLICY', 'must be auto or off');
   const policy = policyMode === 'off' ? undefined : buildSessionPolicy({
-    buckets: [...new Set([...splitList(env.OSS_BUCKET), ...splitList(env.ALLOWED_BUCKETS)])],
-    keyPrefixes: splitList(env.ALLOWED_KEY_PREFIXES),
-    actions: env.SIGNER_POLICY_ACTIONS === undefined ? undefined : splitList(env.SIGNER_POLICY_ACTIONS),
+    buckets: [...new Set([...listVar(env, 'OSS_BUCKET'), ...listVar(env, 'ALLOWED_BUCKETS')])],
+    keyPrefixes: listVar(env, 'ALLOWED_KEY_PREFIXES'),
+    actions: env.SIGNER_POLICY_ACTIONS === undefined ? undefined : listVar(env, 'SIGNER_POLICY_ACTIONS'),
   });
   const externalId = env.SIGNER_EXTERNAL_ID?.trim() || undefined;
   return {

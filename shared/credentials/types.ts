@@ -52,4 +52,4 @@ export interface CredentialLogger {
   warn(message: string): void;
 }
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from '../config/env';
