@@ -1,0 +1,37 @@
+/**
+ * `npm run fuzz`: 100,000 generated requests through both real handlers (see test/fuzz/engine.ts for what is
+ * generated and checked), every 20th success used for real against the local OSS. Prints the counts and the time;
+ * exits 1 with fast-check's shrunk counterexample on the first failure.
+ * Options: --runs N, --seed S (default: random, printed), --sample-every N.
+ */
+import fc from 'fast-check';
+import { formatStats, fuzzCase, newStats, runCase, startRig } from '../../test/fuzz/engine';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const value = Number(process.argv[i + 1]);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} needs a whole number`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const runs = arg('--runs', 100_000);
+  const seed = arg('--seed', Date.now() % 2 ** 31);
+  const sampleEvery = Math.max(1, arg('--sample-every', 20));
+  const rig = await startRig();
+  const stats = newStats();
+  const started = Date.now();
+  try {
+    process.stdout.write(`fuzz: ${runs} runs, seed ${seed}, OSS round trip for every ${sampleEvery}th success\n`);
+    await fc.assert(fc.asyncProperty(fuzzCase, (c) => runCase(rig, c, stats, sampleEvery)), { seed, numRuns: runs, endOnFailure: true });
+    process.stdout.write(`${formatStats(stats, Date.now() - started)}\nPASS\n`);
+  } catch (error) {
+    process.stdout.write(`${formatStats(stats, Date.now() - started)}\nFAIL (seed ${seed})\n${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  } finally {
+    await rig.close();
+  }
+}
+
+void main();
