@@ -151,3 +151,23 @@ describe('callback allowlist matching', () => {
     expect(() => checkCallbackUrl('https://example.com/', allow(['*.example.com']), 'u')).toThrow(/not in CALLBACK_URL_ALLOWLIST/);
   });
 });
+
+describe('PUT_KEY_MODE=generated', () => {
+  const GENERATED = { PUT_KEY_MODE: 'generated' };
+  const KEY = /^uploads\/\d{4}\/\d{2}\/[0-9a-f-]{36}-My-Movie\.mp4$/;
+
+  it('multipart step 1 generates the key from filename; step 2 takes that key back', async () => {
+    const first = await ask({ multipart: { filename: 'My Movie.mp4', contentType: 'image/png' } }, GENERATED);
+    expect(first.key).toMatch(KEY);
+    const second = await ask({ multipart: { key: first.key, uploadId: 'ABC', parts: 1 } }, GENERATED);
+    expect(second.key).toBe(first.key);
+    expect((await ask({ multipart: { key: 'uploads/mine.png', contentType: 'image/png' } }, GENERATED)).error).toMatchObject({ code: 'InvalidArgument', field: 'multipart.key' });
+  });
+
+  it('a form gets an exact generated key; keyPrefix, which would let the browser name the object, is refused', async () => {
+    const answer = await ask({ form: { filename: 'My Movie.mp4', contentType: 'image/png' } }, GENERATED);
+    expect(answer.key).toMatch(KEY);
+    expect((answer.fields as Record<string, string>).key).toBe(answer.key);
+    expect((await ask(form(), GENERATED)).error).toMatchObject({ code: 'InvalidArgument', field: 'form.keyPrefix' });
+  });
+});
