@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { benchColdImport } from './cold-import';
 import { benchColdHandlers } from './handlers';
+import { benchBatches, benchInvocations } from './invocation';
 import { benchSigning } from './signing';
 
 /** `npm run bench`: every figure is measured in this run, side by side with its comparison, on this machine. */
@@ -8,6 +9,10 @@ async function main(): Promise<void> {
   console.log(`oss-presign benchmarks — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
   console.log('');
   await benchSigning();
+  console.log('');
+  await benchInvocations();
+  console.log('');
+  await benchBatches();
   console.log('');
   benchColdImport();
   console.log('');
