@@ -31,6 +31,11 @@ export function checkBucket(bucket: unknown, field = 'bucket'): string {
       'bucket must be 3-63 characters of lowercase letters, digits and hyphens, starting and ending with a letter or digit',
     );
   }
+  if (bucket.startsWith('xn--')) {
+    // An xn-- label is read as punycode by every URL parser, and most such names are not valid punycode, so
+    // https://xn--0.oss-…/ is not a URL a browser or fetch can send.
+    throw invalidArgument(field, 'bucket must not start with "xn--" (URL parsers read it as punycode)');
+  }
   return bucket;
 }
 

@@ -32,6 +32,7 @@ describe('presign refuses bad input with a 400 naming the field and the rule', (
     ['bucket leading hyphen', { bucket: '-bucket' }, 'bucket', /starting and ending/],
     ['bucket trailing hyphen', { bucket: 'bucket-' }, 'bucket', /starting and ending/],
     ['bucket with dot', { bucket: 'my.bucket' }, 'bucket', /hyphens/],
+    ['bucket read as punycode', { bucket: 'xn--0' }, 'bucket', /punycode/],
     ['bucket not a string', { bucket: 42 as unknown as string }, 'bucket', /3-63/],
     ['empty key', { key: '' }, 'key', /non-empty/],
     ['key over 1023 bytes', { key: '中'.repeat(342) }, 'key', /1023 bytes/],

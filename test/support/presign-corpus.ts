@@ -26,7 +26,7 @@ export const objectKey = fc
   .filter((key) => key.length > 0 && key.isWellFormed() && Buffer.byteLength(key) <= 1023)
   .filter((key) => !key.split('/').some((segment) => segment === '.' || segment === '..'));
 
-export const bucketName = fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/);
+export const bucketName = fc.stringMatching(/^[a-z0-9][a-z0-9-]{1,20}[a-z0-9]$/).filter((b) => !b.startsWith('xn--'));
 
 const printableAscii = fc.stringMatching(/^[\x21-\x7e][\x20-\x7e]{0,30}[\x21-\x7e]$|^[\x21-\x7e]$/);
 
