@@ -20,5 +20,6 @@ Promise.resolve(handler(Buffer.from(process.argv[3]), context)).then((result) =>
     process.stderr.write(`no URL in ${JSON.stringify(result)}`);
     process.exit(2);
   }
-  process.stdout.write(`\n${elapsed}`);
+  // Resident memory once the first answer is out: what the instance holds before any further request.
+  process.stdout.write(`\n${elapsed} ${process.memoryUsage().rss}`);
 });

@@ -26,10 +26,15 @@ function requireNs(file: string): number {
   return Number(execFileSync(process.execPath, [REQUIRE_PROBE, file], { cwd: ROOT, env: ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
 }
 
-function firstUrlNs(file: string, payload: string): number {
+function firstUrl(file: string, payload: string): { ns: number; rss: number } {
   // stderr dropped: ali-oss warns on every construction with an STS token and no refresh function.
   const out = execFileSync(process.execPath, [HANDLER_PROBE, file, payload], { cwd: ROOT, env: ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  return Number(out.slice(out.lastIndexOf('\n') + 1));
+  const [ns, rss] = out.slice(out.lastIndexOf('\n') + 1).split(' ').map(Number);
+  return { ns: ns as number, rss: rss as number };
+}
+
+function firstUrlNs(file: string, payload: string): number {
+  return firstUrl(file, payload).ns;
 }
 
 /** The reference handler: ali-oss left in node_modules (resolved from the repo's), or bundled into one file. */
@@ -51,7 +56,7 @@ function buildReference(): Target[] {
   return targets;
 }
 
-export interface ColdHandlerResult { label: string; bytes: number | undefined; requireNs: number; firstUrlNs: number }
+export interface ColdHandlerResult { label: string; bytes: number | undefined; requireNs: number; firstUrlNs: number; rssBytes: number }
 
 export async function benchColdHandlers(runs = 9): Promise<ColdHandlerResult[]> {
   const built = await buildFunctions({ log: false });
@@ -62,17 +67,20 @@ export async function benchColdHandlers(runs = 9): Promise<ColdHandlerResult[]> 
   const results: ColdHandlerResult[] = targets.map((t) => {
     const req: number[] = [];
     const first: number[] = [];
+    const rss: number[] = [];
     for (let i = 0; i < runs; i++) {
       req.push(requireNs(t.file));
-      first.push(firstUrlNs(t.file, t.payload));
+      const answered = firstUrl(t.file, t.payload);
+      first.push(answered.ns);
+      rss.push(answered.rss);
     }
-    return { label: t.label, bytes: t.bytes, requireNs: median(req), firstUrlNs: median(first) };
+    return { label: t.label, bytes: t.bytes, requireNs: median(req), firstUrlNs: median(first), rssBytes: median(rss) };
   });
   console.log(`Cold start of the deployed handler in a fresh node process (median of ${runs})`);
-  console.log(`  ${'target'.padEnd(38)} ${'size'.padStart(9)} ${'require'.padStart(10)} ${'first URL'.padStart(10)}`);
+  console.log(`  ${'target'.padEnd(38)} ${'size'.padStart(9)} ${'require'.padStart(10)} ${'first URL'.padStart(10)} ${'RSS'.padStart(9)}`);
   for (const r of results) {
     const size = r.bytes === undefined ? 'n/a' : `${(r.bytes / 1024).toFixed(1)} KB`;
-    console.log(`  ${r.label.padEnd(38)} ${size.padStart(9)} ${formatNs(r.requireNs).padStart(10)} ${formatNs(r.firstUrlNs).padStart(10)}`);
+    console.log(`  ${r.label.padEnd(38)} ${size.padStart(9)} ${formatNs(r.requireNs).padStart(10)} ${formatNs(r.firstUrlNs).padStart(10)} ${`${(r.rssBytes / 2 ** 20).toFixed(1)} MB`.padStart(9)}`);
   }
   const ours = results.find((r) => r.label.includes('presign-put'));
   const ref = results.find((r) => r.label.includes('node_modules'));

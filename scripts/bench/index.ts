@@ -2,21 +2,23 @@ import os from 'node:os';
 import { benchColdImport } from './cold-import';
 import { benchColdHandlers } from './handlers';
 import { benchBatches, benchInvocations } from './invocation';
+import { writeReport } from './report';
 import { benchSigning } from './signing';
 
 /** `npm run bench`: every figure is measured in this run, side by side with its comparison, on this machine. */
 async function main(): Promise<void> {
   console.log(`oss-presign benchmarks — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
   console.log('');
-  await benchSigning();
+  const signing = await benchSigning();
   console.log('');
-  await benchInvocations();
+  const invocations = await benchInvocations();
   console.log('');
-  await benchBatches();
+  const batches = await benchBatches();
   console.log('');
-  benchColdImport();
+  const coldImport = benchColdImport();
   console.log('');
-  await benchColdHandlers();
+  const coldHandlers = await benchColdHandlers();
+  writeReport({ signing, coldImport, invocations, batches, coldHandlers });
 }
 
 main().catch((error: unknown) => {
