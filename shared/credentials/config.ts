@@ -1,5 +1,5 @@
 import { ConfigError } from '../errors';
-import { boolVar, intVar, listVar } from '../config/env';
+import { boolVar, intVar, listVar, stringVar } from '../config/env';
 import type { Env } from './types';
 import { buildSessionPolicy } from './session-policy';
 
@@ -68,14 +68,15 @@ function readSignerRole(env: Env): SignerRoleConfig | null {
   const roleSessionName = env.SIGNER_ROLE_SESSION_NAME?.trim() || fallbackName;
   if (!SESSION_NAME.test(roleSessionName)) throw new ConfigError('SIGNER_ROLE_SESSION_NAME', 'must be 2..64 characters of letters, digits, . @ - _');
   const endpointRaw = env.SIGNER_STS_ENDPOINT?.trim();
-  const region = (env.SIGNER_STS_REGION ?? env.FC_REGION)?.trim() || undefined;
+  // Empty means unset for every variable: s.yaml passes '' for a var left blank.
+  const region = stringVar(env, 'SIGNER_STS_REGION') ?? stringVar(env, 'FC_REGION');
   if (region !== undefined && !/^[a-z0-9-]+$/.test(region)) throw new ConfigError(env.SIGNER_STS_REGION ? 'SIGNER_STS_REGION' : 'FC_REGION', `is not a region id: "${region}"`);
-  const policyMode = (env.SIGNER_SESSION_POLICY ?? 'auto').trim().toLowerCase();
+  const policyMode = (stringVar(env, 'SIGNER_SESSION_POLICY') ?? 'auto').toLowerCase();
   if (policyMode !== 'auto' && policyMode !== 'off') throw new ConfigError('SIGNER_SESSION_POLICY', 'must be auto or off');
   const policy = policyMode === 'off' ? undefined : buildSessionPolicy({
     buckets: [...new Set([...listVar(env, 'OSS_BUCKET'), ...listVar(env, 'ALLOWED_BUCKETS')])],
     keyPrefixes: listVar(env, 'ALLOWED_KEY_PREFIXES'),
-    actions: env.SIGNER_POLICY_ACTIONS === undefined ? undefined : listVar(env, 'SIGNER_POLICY_ACTIONS'),
+    actions: stringVar(env, 'SIGNER_POLICY_ACTIONS') === undefined ? undefined : listVar(env, 'SIGNER_POLICY_ACTIONS'),
   });
   const externalId = env.SIGNER_EXTERNAL_ID?.trim() || undefined;
   return {
