@@ -42,12 +42,9 @@ function readResponse(reader: FieldReader | undefined): ResponseOverrides | unde
 }
 
 export function readGetFields(reader: FieldReader): GetRequest {
-  const { bucket, expires, minExpires } = readTargetFields(reader);
-  // Listed field by field: a literal that starts with a spread costs ~1 µs per later property on Node 20's V8.
-  return {
-    bucket,
-    expires,
-    minExpires,
+  // Object.assign, not `{ ...readTargetFields(reader), … }`: on Node 20's V8 a literal that starts with a spread
+  // costs ~1 µs per later property, which was most of a request's parsing time.
+  return Object.assign(readTargetFields(reader), {
     key: reader.rawString('key'),
     method: reader.oneOf('method', ['GET', 'HEAD'] as const),
     versionId: reader.string('versionId', { maxLength: 256, pattern: PRINTABLE_ASCII, patternRule: 'must be printable ASCII' }),
@@ -55,7 +52,7 @@ export function readGetFields(reader: FieldReader): GetRequest {
     // OSS accepts 100 KB/s to 100 MB/s, given in bit/s.
     trafficLimit: reader.integer('trafficLimit', 819200, 838860800, ' of bits per second'),
     response: readResponse(reader.object('response')),
-  };
+  });
 }
 
 export function parseGetRequest(body: unknown): GetRequest {

@@ -29,12 +29,9 @@ const META_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,127}$/;
 const TAG_KEY = /^.{1,128}$/su;
 
 export function readPutFields(reader: FieldReader): PutRequest {
-  const { bucket, expires, minExpires } = readTargetFields(reader);
-  // Listed field by field: a literal that starts with a spread costs ~1 µs per later property on Node 20's V8.
-  return {
-    bucket,
-    expires,
-    minExpires,
+  // Object.assign, not `{ ...readTargetFields(reader), … }`: on Node 20's V8 a literal that starts with a spread
+  // costs ~1 µs per later property, which was most of a request's parsing time.
+  return Object.assign(readTargetFields(reader), {
     key: reader.rawString('key'),
     filename: reader.string('filename', { maxLength: 255 }),
     prefix: reader.string('prefix', { maxLength: 512 }),
@@ -47,7 +44,7 @@ export function readPutFields(reader: FieldReader): PutRequest {
     tagging: reader.stringMap('tagging', { maxEntries: 10, keyPattern: TAG_KEY, keyRule: 'must be 1-128 characters' }),
     forbidOverwrite: reader.boolean('forbidOverwrite'),
     serverSideEncryption: reader.oneOf('serverSideEncryption', ENCRYPTIONS),
-  };
+  });
 }
 
 export function parsePutRequest(body: unknown): PutRequest {
