@@ -15,12 +15,35 @@ export function credentialsUnavailable(message: string, options: { retryable?: b
   });
 }
 
-/** Replaces every occurrence of each secret (length >= 4) with [REDACTED]. */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret !== undefined && secret.length >= 4) out = out.split(secret).join('[REDACTED]');
+/** RFC 3986 percent-encoding (encodeURIComponent plus ! ' ( ) * escaped), as Alibaba Cloud RPC strings-to-sign use it. */
+function rfc3986(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * The forms a secret can take in remote text: raw, URL-encoded once and twice (STS echoes strings-to-sign, whose
+ * values are percent-encoded and then encoded again as a whole), in both encodeURIComponent's and RFC 3986's
+ * flavour, with upper- or lower-case hex. Longest first, so a longer form is replaced before a shorter one inside it.
+ */
+function secretForms(secret: string): string[] {
+  const forms = new Set<string>([secret]);
+  for (const encode of [encodeURIComponent, rfc3986]) {
+    const once = encode(secret);
+    forms.add(once);
+    forms.add(encode(once));
   }
+  for (const form of [...forms]) forms.add(form.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()));
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every occurrence of each secret (length >= 4), raw or URL-encoded (see secretForms), with [REDACTED]. */
+export function redact(text: string, secrets: readonly (string | undefined)[]): string {
+  const forms = secrets
+    .filter((s): s is string => s !== undefined && s.length >= 4)
+    .flatMap(secretForms)
+    .sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const form of forms) out = out.split(form).join('[REDACTED]');
   return out;
 }
 
