@@ -4,7 +4,7 @@ import { readCredentialConfig, stsEndpointFor, type CredentialConfig } from './c
 import { DefaultChain } from './default-chain';
 import { credentialsUnavailable, keyHint } from './errors';
 import { SessionCache } from './session-cache';
-import { fromContext, fromEnvironment } from './static-source';
+import { createContextSource, fromEnvironment } from './static-source';
 import { assumeRole } from './sts-client';
 import { fetchCredentialsUri } from './uri-source';
 import type { CredentialLogger, CredentialResolver, Env, FcContextLike, ResolvedCredentials, ResolveOptions } from './types';
@@ -33,16 +33,26 @@ const NO_CREDENTIALS_OFF_FC =
   + '(or OSS_ACCESS_KEY_ID/OSS_ACCESS_KEY_SECRET), ALIBABA_CLOUD_CREDENTIALS_URI, or an Alibaba Cloud CLI profile; '
   + 'on Function Compute set `role` on the function in s.yaml.';
 
-/** Who is calling STS: a hash of the whole key so a rotated key (or token) is a different caller. */
+/**
+ * Who is calling STS: a hash of the whole key so a rotated key (or token) is a different caller. Remembered per
+ * credentials object: an unchanged FC context key is the same (frozen) object every invocation.
+ */
+const identities = new WeakMap<SigningCredentials, string>();
 function identityOf(c: SigningCredentials): string {
-  return createHash('sha256').update(`${c.accessKeyId}\0${c.accessKeySecret}\0${c.securityToken ?? ''}`).digest('hex');
+  let identity = identities.get(c);
+  if (identity === undefined) {
+    identity = createHash('sha256').update(`${c.accessKeyId}\0${c.accessKeySecret}\0${c.securityToken ?? ''}`).digest('hex');
+    if (Object.isFrozen(c)) identities.set(c, identity);
+  }
+  return identity;
 }
 
 /**
  * Resolves the credentials to sign one request with, in this order:
  * 1. the caller key, from context.credentials (FC), else — off FC — env, credentials URI, then the SDK default chain;
  * 2. if SIGNER_ROLE_ARN is set, that caller assumes the signer role and the session (known Expiration) is returned.
- * Context and environment values are read on every call (never cached), so rotation is picked up at once.
+ * Context and environment values are read on every call, so rotation is picked up at once (an unchanged context key
+ * gets the same credentials object back, so per-object caches downstream stay warm).
  */
 export function createCredentialResolver(options: CredentialResolverOptions = {}): CredentialResolver {
   const env: Env = options.env ?? process.env;
@@ -64,6 +74,7 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
     onStaleServe: (err) => logger?.warn(`credentials URI refresh failed, serving the current credentials: ${(err as Error).message}`),
   });
   let defaultChain: DefaultChain | null = null;
+  const fromContext = createContextSource();
 
   async function resolveCaller(context: FcContextLike | undefined, forceRefresh: boolean): Promise<ResolvedCredentials> {
     const fromFc = fromContext(context);

@@ -4,7 +4,8 @@ import type { CredentialSource, Env, FcContextLike, ResolvedCredentials } from '
 
 /**
  * Credentials handed to us as plain values: FC's context.credentials and environment variables. Read on every
- * invocation and never cached, so keys that rotate between invocations are used at once. Their lifetime is not
+ * invocation, so keys that rotate between invocations are used at once (an unchanged context key is answered with
+ * the object built for it last time: see createContextSource). Their lifetime is not
  * known; a key without a token is a long-term AccessKey and has no token lifetime at all.
  */
 function str(value: unknown): string | undefined {
@@ -31,14 +32,33 @@ function fromTriple(
   return { credentials, expiration: null, expiry: token === undefined ? 'none' : 'unknown', source };
 }
 
-export function fromContext(context: FcContextLike | undefined): ResolvedCredentials | null {
-  const c = context?.credentials;
-  if (c === undefined || c === null || typeof c !== 'object') return null;
-  return fromTriple(str(c.accessKeyId), str(c.accessKeySecret), str(c.securityToken), 'fc-context', {
-    id: 'context.credentials.accessKeyId',
-    secret: 'context.credentials.accessKeySecret',
-    token: 'context.credentials.securityToken',
-  });
+const CONTEXT_FIELDS = {
+  id: 'context.credentials.accessKeyId',
+  secret: 'context.credentials.accessKeySecret',
+  token: 'context.credentials.securityToken',
+};
+
+/**
+ * fromContext with a one-entry memo: while FC passes the same key, secret and token, every invocation gets the very
+ * same (frozen) ResolvedCredentials, so what is cached per credentials object (the derived signing key, the signer
+ * role's caller identity) is computed once per key instead of once per invocation. The fields are still read and
+ * compared on every call: the moment any of them differs, a new object is built and remembered instead.
+ */
+export function createContextSource(): (context: FcContextLike | undefined) => ResolvedCredentials | null {
+  let last: { id: string; secret: string; token: string | undefined; resolved: ResolvedCredentials } | null = null;
+  return (context) => {
+    const c = context?.credentials;
+    if (c === undefined || c === null || typeof c !== 'object') return null;
+    const id = str(c.accessKeyId);
+    const secret = str(c.accessKeySecret);
+    const token = str(c.securityToken);
+    if (last !== null && last.id === id && last.secret === secret && last.token === token) return last.resolved;
+    const resolved = fromTriple(id, secret, token, 'fc-context', CONTEXT_FIELDS);
+    if (resolved === null || id === undefined || secret === undefined) return resolved;
+    Object.freeze(resolved.credentials);
+    last = { id, secret, token, resolved: Object.freeze(resolved) };
+    return resolved;
+  };
 }
 
 /** ALIBABA_CLOUD_* first (what FC and the SDKs use), then the OSS_* names the project's seeds use. */

@@ -1,5 +1,6 @@
 import { ServiceError, ConfigError } from '../../shared/errors';
 import { createCredentialResolver, readCredentialConfig, stsEndpointFor } from '../../shared/credentials';
+import { presign } from '../../shared/signing';
 import { expectNoSecrets } from './helpers';
 
 const SECRET = 'SECRET-ctx-4e2b91-DO-NOT-LEAK';
@@ -18,6 +19,42 @@ describe('FC context credentials', () => {
     expect(a).toEqual({ credentials: { accessKeyId: 'STS.ctxA', accessKeySecret: SECRET, securityToken: TOKEN }, expiration: null, expiry: 'unknown', source: 'fc-context' });
     const b = await resolver.resolve({ credentials: { accessKeyId: 'STS.ctxB', accessKeySecret: 'SECRET-b', securityToken: 'TOKEN-b' } });
     expect(b.credentials).toEqual({ accessKeyId: 'STS.ctxB', accessKeySecret: 'SECRET-b', securityToken: 'TOKEN-b' });
+  });
+
+  test('an unchanged context key gets the same credentials object back, each invocation with fresh context objects', async () => {
+    const resolver = createCredentialResolver({ env: ON_FC });
+    // FC builds a new context (and a new credentials object) per invocation: only the values are the same.
+    const ctx = () => ({ credentials: { accessKeyId: 'STS.ctxA', accessKeySecret: SECRET, securityToken: TOKEN } });
+    const a = await resolver.resolve(ctx());
+    const b = await resolver.resolve(ctx());
+    expect(b).toBe(a);
+    expect(b.credentials).toBe(a.credentials);
+    expect(Object.isFrozen(a.credentials)).toBe(true);
+    // Surrounding whitespace is trimmed before comparing, as before building.
+    expect((await resolver.resolve({ credentials: { accessKeyId: ' STS.ctxA', accessKeySecret: SECRET, securityToken: `${TOKEN} ` } })).credentials).toBe(a.credentials);
+    // Another resolver (another instance) has its own memo.
+    expect((await createCredentialResolver({ env: ON_FC }).resolve(ctx())).credentials).not.toBe(a.credentials);
+  });
+
+  test.each([
+    ['the security token', { securityToken: 'TOKEN-ctx-rotated' }],
+    ['the secret', { accessKeySecret: 'SECRET-ctx-rotated' }],
+    ['the key id', { accessKeyId: 'STS.ctxRotated' }],
+  ])('a change in %s alone gives a new credentials object at once, and a new signature', async (_what, change) => {
+    const resolver = createCredentialResolver({ env: ON_FC });
+    const before = { accessKeyId: 'STS.ctxA', accessKeySecret: SECRET, securityToken: TOKEN };
+    const a = await resolver.resolve({ credentials: before });
+    const b = await resolver.resolve({ credentials: { ...before, ...change } });
+    expect(b.credentials).not.toBe(a.credentials);
+    expect(b.credentials).toEqual({ ...before, ...change });
+    const sign = (credentials: typeof a.credentials) => new URL(presign({ method: 'PUT', bucket: 'examplebucket', key: 'a.txt', region: 'cn-hangzhou', expires: 60, credentials, now: () => Date.UTC(2026, 0, 1) }).url);
+    const [urlA, urlB] = [sign(a.credentials), sign(b.credentials)];
+    expect(urlB.searchParams.get('x-oss-signature')).not.toBe(urlA.searchParams.get('x-oss-signature'));
+    if ('securityToken' in change) expect(urlB.searchParams.get('x-oss-security-token')).toBe(change.securityToken);
+    // Back to the first key: a new object again (the memo holds one entry), with the first signature.
+    const c = await resolver.resolve({ credentials: before });
+    expect(c.credentials).not.toBe(b.credentials);
+    expect(sign(c.credentials).searchParams.get('x-oss-signature')).toBe(urlA.searchParams.get('x-oss-signature'));
   });
 
   test('no role on FC (credentials {}) → 500 CredentialsUnavailable naming the s.yaml fix, no stack', async () => {
