@@ -15,6 +15,16 @@ export function credentialsUnavailable(message: string, options: { retryable?: b
   });
 }
 
+/**
+ * 503 TokenNearExpiry, retryable: a session exists but has too little left to sign with (MIN_SERVE_MS), and renewing
+ * it failed for a passing reason (`cause`, already free of secrets). Without any session the renewal's own error
+ * (CredentialsUnavailable) stands: there is nothing near expiry, there is nothing at all.
+ */
+export function sessionNearExpiry(leftMs: number, cause: ServiceError): ServiceError {
+  const left = Math.max(0, Math.floor(leftMs / 1000));
+  return new ServiceError('TokenNearExpiry', 503, `The signing session has ${left} s left, too little to sign with, and renewing it failed: ${cause.message}; retry shortly.`, { retryable: true, cause });
+}
+
 /** RFC 3986 percent-encoding (encodeURIComponent plus ! ' ( ) * escaped), as Alibaba Cloud RPC strings-to-sign use it. */
 function rfc3986(value: string): string {
   return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);

@@ -6,7 +6,12 @@
  * - Concurrent callers that need a refresh share one in-flight fetch (single flight per identity).
  * - If a refresh *ahead of expiry* fails while the current session (same identity) still has time left, the current
  *   session is returned and `onStaleServe` is told; the expiry cap then limits URLs to what is left.
+ * - If it fails, retryably, once the current session has `minServeMs` or less left, the answer is 503
+ *   TokenNearExpiry (retryable); with no current session at all the fetch's own error is thrown.
  */
+import { ServiceError } from '../errors';
+import { sessionNearExpiry } from './errors';
+
 export interface TimedSession<T> {
   value: T;
   expiration: Date;
@@ -34,11 +39,15 @@ export class SessionCache<T> {
     try {
       return await this.refresh(identity, fetch);
     } catch (error) {
-      const left = cached ? cached.expiration.getTime() - this.options.now() : 0;
-      if (cached && left > this.options.minServeMs) {
+      if (!cached) throw error; // nothing to fall back on: the fetch's own error (cold start, or a new identity)
+      const left = cached.expiration.getTime() - this.options.now();
+      if (left > this.options.minServeMs) {
         this.options.onStaleServe?.(error);
         return cached;
       }
+      // The session is there but too close to its end to serve; a passing failure to renew it is "near expiry,
+      // retry", while a configuration failure (NoPermission, bad TLS) is reported as itself.
+      if (error instanceof ServiceError && error.retryable) throw sessionNearExpiry(left, error);
       throw error;
     }
   }

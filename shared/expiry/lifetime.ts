@@ -26,6 +26,8 @@ function tokenNearExpiry(usable: number, needed: number, why: string): ServiceEr
  *   unknown-token cap), no refresh can help: 400 InvalidArgument on minExpires.
  * - If the token has too little left (below minExpires, or below 1 s), refresh once with forceRefresh; if the new
  *   token is still too short, 503 TokenNearExpiry, retryable.
+ * - The resolver itself answers TokenNearExpiry when its cached session is too close to its end to serve at all and
+ *   the renewal fails retryably (shared/credentials/session-cache.ts); that passes through unchanged.
  */
 export async function resolveSigningLifetime(
   resolver: CredentialResolver,
@@ -53,8 +55,9 @@ export async function resolveSigningLifetime(
       refreshed = await resolver.resolve(context, { forceRefresh: true });
     } catch (err) {
       // A passing failure (STS slow or down) while the token is spent is still "token near expiry, retry";
-      // a configuration failure (NoPermission, no role) is reported as itself.
-      if (err instanceof ServiceError && !err.retryable) throw err;
+      // a configuration failure (NoPermission, no role) is reported as itself, and so is a TokenNearExpiry the
+      // credentials already raised (a session too close to its end to serve, whose renewal failed).
+      if (err instanceof ServiceError && (!err.retryable || err.code === 'TokenNearExpiry')) throw err;
       throw tokenNearExpiry(short, floor, `the refresh failed: ${err instanceof Error ? err.message : 'unknown error'}`);
     }
     result = attempt(refreshed);

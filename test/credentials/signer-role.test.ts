@@ -220,8 +220,17 @@ describe('signer role: caching, refresh ahead of expiry, single flight', () => {
     const served = await resolver.resolve(runtime.context);
     expect(served.credentials.accessKeyId).toBe(first.credentials.accessKeyId);
     expect(logger.lines.some((l) => l.startsWith('warn') && l.includes('ServiceUnavailable'))).toBe(true);
-    clock.set(first.expiration!.getTime() - 60_000); // below the 120 s floor: no fallback
-    expect((await rejection(resolver.resolve(runtime.context))).code).toBe('CredentialsUnavailable');
+    clock.set(first.expiration!.getTime() - 60_000); // below the 120 s floor: no fallback, the session is near expiry
+    expect(await rejection(resolver.resolve(runtime.context))).toMatchObject({ code: 'TokenNearExpiry', status: 503, retryable: true });
+    // A configuration failure at that point is reported as itself.
+    sts.behaviour = { fail: { status: 403, code: 'NoPermission', message: 'You are not authorized to do this action. You should be authorized by RAM.' } };
+    expect(await rejection(resolver.resolve(runtime.context))).toMatchObject({ code: 'CredentialsUnavailable', status: 500, retryable: false });
+  });
+
+  test('with no session at all (cold start) and STS failing, the answer stays a retryable CredentialsUnavailable', async () => {
+    const { sts, resolver, runtime } = await rig();
+    sts.behaviour = { fail: { status: 503, code: 'ServiceUnavailable', message: 'The request has failed due to a temporary failure of the server.' } };
+    expect(await rejection(resolver.resolve(runtime.context))).toMatchObject({ code: 'CredentialsUnavailable', status: 503, retryable: true });
   });
 });
 
