@@ -3,23 +3,58 @@ import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
 /**
- * `npm run build`: one self-contained CommonJS bundle per function, which is what s.yaml deploys.
+ * `npm run build`: one self-contained CommonJS bundle per function, which is what s.yaml deploys, plus chunk files
+ * beside it that hold code most invocations never run, each read only when first needed.
  *
- *   dist/presign-put/index.js (+ .map)       the handler: our code only, no node_modules needed at run time
- *   dist/presign-put/alicloud-credentials.js  @alicloud/credentials, loaded lazily by shared/credentials/default-chain.ts
- *                                              only off Function Compute (CLI profile / OIDC / credentials file); on FC
- *                                              the context credentials are used and this file is never read
- *   dist/meta/presign-put.json                esbuild metafile (what went into the bundle), not deployed
+ *   dist/presign-put/index.js (+ .map)        the handler: our code only, no node_modules needed at run time
+ *   dist/presign-put/signer-role.js            SIGNER_ROLE_ARN only: AssumeRole, session cache and policy, RPC signing
+ *   dist/presign-put/off-fc-credentials.js     off Function Compute only: credentials URI and the SDK default chain
+ *   dist/presign-put/alicloud-credentials.js   @alicloud/credentials, required by the off-FC chunk's default chain only
+ *   dist/presign-put/upload-extras.js          presign-put only: multipart uploads, PostObject forms, upload callbacks
+ *   dist/meta/presign-put.json                 esbuild metafile (what went into the bundle), not deployed;
+ *   dist/meta/chunk-<chunk>.json               the same for each chunk
  *
- * esbuild cannot split CommonJS output, so the SDK is its own bundle and the main bundle's
- * `require('@alicloud/credentials')` is rewritten to `require('./alicloud-credentials.js')`, resolved next to it.
+ * esbuild cannot split CommonJS output, so each chunk is its own bundle:
+ * - in the sources a chunk is an ordinary module loaded with a plain `require('./x')` inside a function (see
+ *   shared/credentials/lazy.ts, shared/operations/upload.ts), which works unbundled under tsx and jest;
+ * - in the main bundle that require is replaced by `require('./<chunk>.js')(host)`, resolved beside index.js at run time;
+ * - a chunk does not carry its own copy of the HOST_MODULES: it uses the main bundle's, passed in as `host` when it is
+ *   loaded, so that an error a chunk throws is the main bundle's ServiceError (one class, `instanceof` holds).
  */
 export const ROOT = path.resolve(__dirname, '..');
 export const FUNCTIONS = ['presign-put', 'presign-get'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 export const SDK_CHUNK = 'alicloud-credentials.js';
+
+export interface LazyChunk {
+  /** The chunk's file beside index.js. */
+  file: string;
+  /** The source module (from ROOT) the chunk is built from; every import of it in a bundle loads the chunk instead. */
+  entry: string;
+  functions: readonly FunctionName[];
+  /** When it is loaded, for the build's size table. */
+  when: string;
+}
+
+export const LAZY_CHUNKS: readonly LazyChunk[] = [
+  { file: 'signer-role.js', entry: 'shared/credentials/signer-role.ts', functions: FUNCTIONS, when: 'SIGNER_ROLE_ARN set' },
+  { file: 'off-fc-credentials.js', entry: 'shared/credentials/off-fc.ts', functions: FUNCTIONS, when: 'off FC, no context/env key' },
+  { file: 'upload-extras.js', entry: 'shared/operations/upload-extras.ts', functions: ['presign-put'], when: 'multipart/form/callback requests' },
+];
+
+/** Modules a chunk takes from the main bundle that loads it rather than carrying a copy (class identity). */
+export const HOST_MODULES: readonly string[] = ['shared/errors.ts'];
 /** The issue's target for each main bundle; `npm run build -- --strict` fails above it. */
 export const MAIN_BUNDLE_BUDGET_BYTES = 50 * 1024;
+
+export interface BuiltChunk {
+  file: string;
+  path: string;
+  bytes: number;
+  when: string;
+  /** The chunk's esbuild metafile (undefined for the SDK chunk). */
+  metafile: Metafile | undefined;
+}
 
 export interface BuiltFunction {
   name: FunctionName;
@@ -28,6 +63,8 @@ export interface BuiltFunction {
   mainBytes: number;
   sdkChunkFile: string;
   sdkChunkBytes: number;
+  /** Every lazily loaded chunk beside index.js, the SDK chunk included. */
+  chunks: BuiltChunk[];
   metafile: Metafile;
   metafilePath: string;
 }
@@ -53,6 +90,77 @@ async function buildSdkChunk(outfile: string): Promise<void> {
   await build({ ...COMMON, entryPoints: [require.resolve('@alicloud/credentials', { paths: [ROOT] })], outfile, sourcemap: false });
 }
 
+/** `file.ts` for an import of `./file` or `./file.ts` (whatever resolves to a .ts source). */
+function sourcePath(resolveDir: string, request: string): string {
+  const full = path.resolve(resolveDir, request);
+  return full.endsWith('.ts') ? full : `${full}.ts`;
+}
+
+/**
+ * Every import of a chunk's entry becomes a small module that requires the chunk file beside the bundle at run time,
+ * on first use, handing it the HOST_MODULES: `module.exports = require("./x.js")({ "shared/errors.ts": … })`.
+ */
+function lazyChunks(chunks: readonly LazyChunk[]): Plugin {
+  return {
+    name: 'lazy-chunks',
+    setup(b) {
+      const byEntry = new Map(chunks.map((c) => [path.join(ROOT, c.entry), c]));
+      b.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (args.namespace !== 'file') return undefined;
+        const chunk = byEntry.get(sourcePath(args.resolveDir, args.path));
+        return chunk ? { path: chunk.file, namespace: 'lazy-chunk' } : undefined;
+      });
+      b.onResolve({ filter: /^\.\/[\w-]+\.js$/, namespace: 'lazy-chunk' }, (args) => ({ path: args.path, external: true }));
+      b.onLoad({ filter: /.*/, namespace: 'lazy-chunk' }, (args) => {
+        const host = HOST_MODULES.map((m) => `${JSON.stringify(m)}: require(${JSON.stringify(path.join(ROOT, m))})`).join(', ');
+        return { contents: `module.exports = require(${JSON.stringify(`./${args.path}`)})({ ${host} });`, loader: 'js', resolveDir: ROOT };
+      });
+    },
+  };
+}
+
+/** In a chunk, the HOST_MODULES are the ones handed over by the main bundle, not copies. */
+const hostModules: Plugin = {
+  name: 'host-modules',
+  setup(b) {
+    const byPath = new Map(HOST_MODULES.map((m) => [path.join(ROOT, m), m]));
+    b.onResolve({ filter: /^lazy-host$/ }, () => ({ path: 'lazy-host', namespace: 'lazy-host' }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-host' }, () => ({
+      contents: 'let modules = null;\nexports.set = (m) => { modules = m; };\n'
+        + 'exports.get = (name) => { const m = modules && modules[name]; if (!m) throw new Error(`chunk loaded without the host module ${name}`); return m; };',
+      loader: 'js',
+    }));
+    b.onResolve({ filter: /^(\.\.?)?\// }, (args) => {
+      const name = byPath.get(sourcePath(args.resolveDir, args.path));
+      return name === undefined ? undefined : { path: name, namespace: 'host-module' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'host-module' }, (args) => ({ contents: `module.exports = require("lazy-host").get(${JSON.stringify(args.path)});`, loader: 'js', resolveDir: ROOT }));
+  },
+};
+
+/**
+ * A chunk: `module.exports = function load(host)`, which installs the host modules and only then evaluates the entry
+ * (the entry and everything it imports are initialised lazily inside `load`, after `host` is known).
+ */
+async function buildLazyChunk(chunk: LazyChunk, outfile: string): Promise<Metafile> {
+  const entry = path.join(ROOT, chunk.entry);
+  const result = await build({
+    ...COMMON,
+    stdin: {
+      contents: `const host = require("lazy-host");\nmodule.exports = function load(modules) { host.set(modules); return require(${JSON.stringify(entry)}); };`,
+      resolveDir: ROOT,
+      sourcefile: `chunk:${chunk.file}`,
+      loader: 'js',
+    },
+    outfile,
+    sourcemap: false,
+    metafile: true,
+    // Another chunk's entry, if a chunk ever imports one, is loaded as that chunk rather than copied in.
+    plugins: [hostModules, sdkAsChunk, lazyChunks(LAZY_CHUNKS.filter((c) => c !== chunk))],
+  });
+  return result.metafile;
+}
+
 export async function buildFunctions(options: BuildOptions = {}): Promise<BuiltFunction[]> {
   const outDir = options.outDir ?? path.join(ROOT, 'dist');
   const names = options.functions ?? FUNCTIONS;
@@ -60,6 +168,12 @@ export async function buildFunctions(options: BuildOptions = {}): Promise<BuiltF
   mkdirSync(metaDir, { recursive: true });
   const sdkTemp = path.join(metaDir, SDK_CHUNK);
   await buildSdkChunk(sdkTemp);
+  const wanted = LAZY_CHUNKS.filter((c) => c.functions.some((f) => names.includes(f)));
+  const chunkMeta = new Map(await Promise.all(wanted.map(async (c) => {
+    const metafile = await buildLazyChunk(c, path.join(metaDir, c.file));
+    writeFileSync(path.join(metaDir, `chunk-${c.file.replace(/\.js$/, '')}.json`), JSON.stringify(metafile));
+    return [c.file, metafile] as const;
+  })));
 
   const built = await Promise.all(names.map(async (name): Promise<BuiltFunction> => {
     const dir = path.join(outDir, name);
@@ -71,23 +185,30 @@ export async function buildFunctions(options: BuildOptions = {}): Promise<BuiltF
       outfile: mainFile,
       sourcemap: true,
       metafile: true,
-      plugins: [sdkAsChunk],
+      plugins: [lazyChunks(LAZY_CHUNKS.filter((c) => c.functions.includes(name)))],
     });
     const sdkChunkFile = path.join(dir, SDK_CHUNK);
     copyFileSync(sdkTemp, sdkChunkFile);
+    const chunks: BuiltChunk[] = LAZY_CHUNKS.filter((c) => c.functions.includes(name)).map((c) => {
+      const file = path.join(dir, c.file);
+      copyFileSync(path.join(metaDir, c.file), file);
+      return { file: c.file, path: file, bytes: statSync(file).size, when: c.when, metafile: chunkMeta.get(c.file) };
+    });
+    chunks.push({ file: SDK_CHUNK, path: sdkChunkFile, bytes: statSync(sdkChunkFile).size, when: 'off-FC default chain only', metafile: undefined });
     const metafilePath = path.join(metaDir, `${name}.json`);
     writeFileSync(metafilePath, JSON.stringify(result.metafile));
-    return { name, dir, mainFile, mainBytes: statSync(mainFile).size, sdkChunkFile, sdkChunkBytes: statSync(sdkChunkFile).size, metafile: result.metafile, metafilePath };
+    return { name, dir, mainFile, mainBytes: statSync(mainFile).size, sdkChunkFile, sdkChunkBytes: statSync(sdkChunkFile).size, chunks, metafile: result.metafile, metafilePath };
   }));
   rmSync(sdkTemp, { force: true });
+  for (const c of wanted) rmSync(path.join(metaDir, c.file), { force: true });
 
   if (options.log !== false) {
     for (const f of built) {
       const over = f.mainBytes > MAIN_BUNDLE_BUDGET_BYTES ? '  OVER the 50 KB target' : '';
       console.log(`${path.relative(ROOT, f.mainFile).padEnd(42)} ${kb(f.mainBytes).padStart(9)}${over}`);
-      console.log(`${path.relative(ROOT, f.sdkChunkFile).padEnd(42)} ${kb(f.sdkChunkBytes).padStart(9)}  (lazy, off-FC credential chain only)`);
+      for (const c of f.chunks) console.log(`${path.relative(ROOT, c.path).padEnd(42)} ${kb(c.bytes).padStart(9)}  (lazy: ${c.when})`);
     }
-    console.log(`metafiles: ${path.relative(ROOT, metaDir)}/<function>.json (npm run build -- --analyze lists the largest inputs)`);
+    console.log(`metafiles: ${path.relative(ROOT, metaDir)}/<function>.json, chunk-<chunk>.json (npm run build -- --analyze lists the largest inputs)`);
   }
   return built;
 }

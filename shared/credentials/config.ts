@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors';
-import { boolVar, intVar, listVar, stringVar } from '../config/env';
+import { boolVar, intVar } from '../config/env';
 import type { Env } from './types';
-import { buildSessionPolicy } from './session-policy';
+import { signerRoleModule } from './lazy';
 
 /**
  * Everything the credentials package reads from the environment, validated once at cold start so a bad deployment
@@ -34,9 +34,6 @@ export interface CredentialConfig {
   uriTimeoutMs: number;
 }
 
-const ROLE_ARN = /^acs:ram::\d+:role\/[\w.@+=,-]{1,64}$/i;
-const SESSION_NAME = /^[\w.@-]{2,64}$/;
-
 /** Accepts `host`, `host:port` or `https://host[:port]`; plain http only for loopback (the local cloud). */
 export function normaliseStsEndpoint(raw: string, variable = 'SIGNER_STS_ENDPOINT'): string {
   const withScheme = /^[a-z]+:\/\//i.test(raw) ? raw : `https://${raw}`;
@@ -56,40 +53,11 @@ export function normaliseStsEndpoint(raw: string, variable = 'SIGNER_STS_ENDPOIN
   return url.origin;
 }
 
+/** SIGNER_ROLE_ARN unset: no signer role, and its code (the signer-role chunk) is never loaded. */
 function readSignerRole(env: Env): SignerRoleConfig | null {
   const roleArn = env.SIGNER_ROLE_ARN?.trim();
   if (roleArn === undefined || roleArn === '') return null;
-  if (!ROLE_ARN.test(roleArn)) throw new ConfigError('SIGNER_ROLE_ARN', `must look like acs:ram::<account-id>:role/<name>, got "${roleArn}"`);
-  const sessionSeconds = intVar(env, 'SIGNER_SESSION_SECONDS', 3600, 900, 43200);
-  // Refreshing at half-life means every URL can be granted at least half the session (minus skew) before a token
-  // cap bites, at the price of one AssumeRole per half session per instance.
-  const refreshAheadSeconds = intVar(env, 'SIGNER_REFRESH_AHEAD_SECONDS', Math.floor(sessionSeconds / 2), 0, sessionSeconds - 1);
-  const fallbackName = `oss-presign-${(env.FC_FUNCTION_NAME ?? 'local').replace(/[^\w.@-]/g, '-')}`.slice(0, 64);
-  const roleSessionName = env.SIGNER_ROLE_SESSION_NAME?.trim() || fallbackName;
-  if (!SESSION_NAME.test(roleSessionName)) throw new ConfigError('SIGNER_ROLE_SESSION_NAME', 'must be 2..64 characters of letters, digits, . @ - _');
-  const endpointRaw = env.SIGNER_STS_ENDPOINT?.trim();
-  // Empty means unset for every variable: s.yaml passes '' for a var left blank.
-  const region = stringVar(env, 'SIGNER_STS_REGION') ?? stringVar(env, 'FC_REGION');
-  if (region !== undefined && !/^[a-z0-9-]+$/.test(region)) throw new ConfigError(env.SIGNER_STS_REGION ? 'SIGNER_STS_REGION' : 'FC_REGION', `is not a region id: "${region}"`);
-  const policyMode = (stringVar(env, 'SIGNER_SESSION_POLICY') ?? 'auto').toLowerCase();
-  if (policyMode !== 'auto' && policyMode !== 'off') throw new ConfigError('SIGNER_SESSION_POLICY', 'must be auto or off');
-  const policy = policyMode === 'off' ? undefined : buildSessionPolicy({
-    buckets: [...new Set([...listVar(env, 'OSS_BUCKET'), ...listVar(env, 'ALLOWED_BUCKETS')])],
-    keyPrefixes: listVar(env, 'ALLOWED_KEY_PREFIXES'),
-    actions: stringVar(env, 'SIGNER_POLICY_ACTIONS') === undefined ? undefined : listVar(env, 'SIGNER_POLICY_ACTIONS'),
-  });
-  const externalId = env.SIGNER_EXTERNAL_ID?.trim() || undefined;
-  return {
-    roleArn,
-    sessionSeconds,
-    roleSessionName,
-    refreshAheadSeconds,
-    policy,
-    endpoint: endpointRaw ? normaliseStsEndpoint(endpointRaw) : undefined,
-    region,
-    timeoutMs: intVar(env, 'SIGNER_STS_TIMEOUT_MS', 5000, 100, 60000),
-    externalId,
-  };
+  return signerRoleModule().readSignerRoleConfig(env, roleArn);
 }
 
 export function readCredentialConfig(env: Env): CredentialConfig {

@@ -1,12 +1,8 @@
-import { createHash } from 'node:crypto';
-import type { SigningCredentials } from '../signing/types';
-import { readCredentialConfig, stsEndpointFor, type CredentialConfig } from './config';
-import { DefaultChain } from './default-chain';
-import { credentialsUnavailable, keyHint } from './errors';
-import { SessionCache } from './session-cache';
+import { readCredentialConfig, type CredentialConfig } from './config';
+import { credentialsUnavailable } from './errors';
+import { offFcModule, signerRoleModule } from './lazy';
+import type { OffFcSources } from './off-fc';
 import { createContextSource, fromEnvironment } from './static-source';
-import { assumeRole } from './sts-client';
-import { fetchCredentialsUri } from './uri-source';
 import type { CredentialLogger, CredentialResolver, Env, FcContextLike, ResolvedCredentials, ResolveOptions } from './types';
 
 export interface CredentialResolverOptions {
@@ -34,20 +30,6 @@ const NO_CREDENTIALS_OFF_FC =
   + 'on Function Compute set `role` on the function in s.yaml.';
 
 /**
- * Who is calling STS: a hash of the whole key so a rotated key (or token) is a different caller. Remembered per
- * credentials object: an unchanged FC context key is the same (frozen) object every invocation.
- */
-const identities = new WeakMap<SigningCredentials, string>();
-function identityOf(c: SigningCredentials): string {
-  let identity = identities.get(c);
-  if (identity === undefined) {
-    identity = createHash('sha256').update(`${c.accessKeyId}\0${c.accessKeySecret}\0${c.securityToken ?? ''}`).digest('hex');
-    if (Object.isFrozen(c)) identities.set(c, identity);
-  }
-  return identity;
-}
-
-/**
  * Resolves the credentials to sign one request with, in this order:
  * 1. the caller key, from context.credentials (FC), else — off FC — env, credentials URI, then the SDK default chain;
  * 2. if SIGNER_ROLE_ARN is set, that caller assumes the signer role and the session (known Expiration) is returned.
@@ -59,22 +41,13 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
   const config = options.config ?? readCredentialConfig(env);
   const now = options.now ?? Date.now;
   const logger = options.logger;
-  const role = config.signerRole;
-
-  const roleSessions = role === null ? null : new SessionCache<Required<SigningCredentials>>({
-    refreshAheadMs: role.refreshAheadSeconds * 1000,
-    minServeMs: MIN_SERVE_MS,
-    now,
-    onStaleServe: (err) => logger?.warn(`signer role session refresh failed, serving the current session: ${(err as Error).message}`),
-  });
-  const uriSessions = new SessionCache<Required<SigningCredentials>>({
-    refreshAheadMs: 5 * 60_000,
-    minServeMs: MIN_SERVE_MS,
-    now,
-    onStaleServe: (err) => logger?.warn(`credentials URI refresh failed, serving the current credentials: ${(err as Error).message}`),
-  });
-  let defaultChain: DefaultChain | null = null;
   const fromContext = createContextSource();
+  // The signer-role code is loaded (at cold start) only when SIGNER_ROLE_ARN is set.
+  const signer = config.signerRole === null ? null : signerRoleModule().createSignerSessions({
+    role: config.signerRole, onFunctionCompute: config.onFunctionCompute, minServeMs: MIN_SERVE_MS, now, logger, ca: options.ca,
+  });
+  // The off-FC sources are loaded on first use, never on Function Compute.
+  let offFc: OffFcSources | null = null;
 
   async function resolveCaller(context: FcContextLike | undefined, forceRefresh: boolean): Promise<ResolvedCredentials> {
     const fromFc = fromContext(context);
@@ -83,45 +56,18 @@ export function createCredentialResolver(options: CredentialResolverOptions = {}
     if (fromEnv) return fromEnv;
     // On FC nothing else can exist: no profiles, and the default chain would only probe the network.
     if (config.onFunctionCompute) throw credentialsUnavailable(NO_CREDENTIALS_ON_FC);
-    if (config.credentialsUri !== undefined) {
-      const uri = config.credentialsUri;
-      const session = await uriSessions.get(uri, () => fetchCredentialsUri(uri, { timeoutMs: config.uriTimeoutMs, ca: options.ca }), forceRefresh);
-      return { credentials: session.value, expiration: session.expiration, expiry: 'known', source: 'credentials-uri' };
-    }
-    // DefaultChain loads @alicloud/credentials only here, on first use.
-    defaultChain ??= new DefaultChain({ allowEcsMetadata: config.allowEcsMetadata });
-    const fromChain = await defaultChain.get();
-    if (fromChain) return fromChain;
+    offFc ??= offFcModule().createOffFcSources({ config, minServeMs: MIN_SERVE_MS, now, logger, ca: options.ca });
+    const found = await offFc.resolve(forceRefresh);
+    if (found) return found;
     throw credentialsUnavailable(NO_CREDENTIALS_OFF_FC);
   }
 
   return {
     async resolve(context: FcContextLike | undefined, resolveOptions: ResolveOptions = {}): Promise<ResolvedCredentials> {
       const forceRefresh = resolveOptions.forceRefresh === true;
-      if (role === null || roleSessions === null) return resolveCaller(context, forceRefresh);
-
+      if (signer === null) return resolveCaller(context, forceRefresh);
       // The caller's own cache is not forced: only the outermost session (the signer role's) is renewed on demand.
-      const caller = await resolveCaller(context, false);
-      const endpoint = stsEndpointFor(role, config.onFunctionCompute, context?.region);
-      const session = await roleSessions.get(`${identityOf(caller.credentials)}|${endpoint}`, async () => {
-        const started = now();
-        const result = await assumeRole({
-          endpoint,
-          caller: caller.credentials,
-          roleArn: role.roleArn,
-          roleSessionName: role.roleSessionName,
-          durationSeconds: role.sessionSeconds,
-          policy: role.policy,
-          externalId: role.externalId,
-          timeoutMs: role.timeoutMs,
-          ca: options.ca,
-          now,
-        });
-        logger?.info(`assumed ${role.roleArn} as ${caller.source} key ${keyHint(caller.credentials.accessKeyId)}: session key `
-          + `${keyHint(result.credentials.accessKeyId)} expires ${result.expiration.toISOString()} (RequestId ${result.requestId}, ${now() - started} ms)`);
-        return { value: result.credentials, expiration: result.expiration };
-      }, forceRefresh);
-      return { credentials: session.value, expiration: session.expiration, expiry: 'known', source: 'signer-role' };
+      return signer.resolve(await resolveCaller(context, false), context?.region, forceRefresh);
     },
   };
 }

@@ -1,34 +1,29 @@
-import { ServiceError } from '../errors';
-import { parseUploadRequest } from '../request/upload';
-import { callbackHeaders } from '../service/callback';
-import { presignForm } from '../service/form';
-import { presignMultipart } from '../service/multipart';
+import { parsePutRequest } from '../request/put';
 import { presignPut } from '../service/presign-put';
 import type { InvocationContext, ServiceDeps } from '../service/types';
 
-/** Errors raised by shared rules name top-level fields (`key`, `bucket`); in a nested request they are `multipart.key`. */
-async function nested<T>(member: 'multipart' | 'form', run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof ServiceError && error.field !== undefined && !error.field.startsWith(`${member}.`)) {
-      throw new ServiceError(error.code, error.status, error.message, { field: `${member}.${error.field}`, retryable: error.retryable, cause: error.cause });
-    }
-    throw error;
-  }
+/**
+ * presign-put's request. Most are a plain PUT, answered here; a request with a `multipart`, `form` or `callback`
+ * member is run by ./upload-extras, loaded with `require` on the first such request. Unbundled that is an ordinary
+ * module load; `npm run build` (scripts/build.ts, LAZY_CHUNKS) makes it a chunk file beside index.js, so the code for
+ * multipart uploads, PostObject forms and callbacks is not in the main bundle and is read only when used.
+ */
+const EXTRA_MEMBERS = ['multipart', 'form', 'callback'] as const;
+
+type UploadExtras = typeof import('./upload-extras');
+
+function uploadExtras(): UploadExtras {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./upload-extras') as UploadExtras;
 }
 
-/** presign-put's request: a single PUT (with an optional upload callback), a multipart upload or a PostObject form. */
+/** Whether the body names a member only upload-extras understands (present at all: even null is its business). */
+function needsExtras(body: unknown): boolean {
+  return body !== null && typeof body === 'object' && !Array.isArray(body) && EXTRA_MEMBERS.some((name) => Object.hasOwn(body, name));
+}
+
 export async function runUpload(body: unknown, context: InvocationContext, deps: ServiceDeps): Promise<Record<string, unknown>> {
-  const upload = parseUploadRequest(body);
-  switch (upload.kind) {
-    case 'put': {
-      const { callback } = upload;
-      return { ...(await presignPut(upload.request, context, deps, () => (callback ? { ...callbackHeaders(callback, deps.policy) } : {}))) };
-    }
-    case 'multipart':
-      return { ...(await nested('multipart', () => presignMultipart(upload.request, context, deps))) };
-    case 'form':
-      return { ...(await nested('form', () => presignForm(upload.request, context, deps))) };
-  }
+  if (needsExtras(body)) return uploadExtras().runUploadRequest(body, context, deps);
+  // Exactly what parseUploadRequest does for a body without those members: the PUT fields, nothing else allowed.
+  return { ...(await presignPut(parsePutRequest(body), context, deps, () => ({}))) };
 }

@@ -18,6 +18,7 @@ const PROBE = resolve(__dirname, 'fixtures/chain-probe.ts');
 interface ProbeOut {
   afterImport: boolean;
   afterResolve: boolean;
+  lazyModules: string[];
   connections: string[];
   result?: { source: string; expiry: string; accessKeyId: string; cap: string | null };
   error?: { code: string; message: string };
@@ -40,6 +41,8 @@ describe('cold import and the default chain (child processes)', () => {
     expect(out.result).toMatchObject({ source: 'fc-context', expiry: 'unknown', cap: null }); // default 900 s < 3600 s unknown-token cap
     expect(out.afterImport).toBe(false);
     expect(out.afterResolve).toBe(false);
+    // Nor the signer-role or off-FC modules (the chunks of the bundle): FC context keys need neither.
+    expect(out.lazyModules).toEqual([]);
     expect(out.connections).toEqual([]);
   });
 
@@ -47,6 +50,7 @@ describe('cold import and the default chain (child processes)', () => {
     const out = await probe('resolve', {});
     expect(out.afterImport).toBe(false);
     expect(out.afterResolve).toBe(true);
+    expect(out.lazyModules).toEqual(['off-fc']);
     expect(out.error?.code).toBe('CredentialsUnavailable');
     expect(out.error?.message).toContain('ALIBABA_CLOUD_ACCESS_KEY_ID');
     expect(out.connections).toEqual([]);
