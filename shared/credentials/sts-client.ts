@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import * as http from 'node:http';
-import * as https from 'node:https';
-import * as tls from 'node:tls';
 import type { SigningCredentials } from '../signing/types';
 import { clip, credentialsUnavailable, redact } from './errors';
+import { exchange, type ExtraCa } from './http-exchange';
 import { encodeParams, isoSeconds, parseUtcInstant, rpcSignature } from './rpc-signature';
 
 /**
@@ -31,7 +29,7 @@ export interface AssumeRoleInput {
   externalId?: string | undefined;
   timeoutMs: number;
   /** Extra CA certificates to trust besides the system store. */
-  ca?: string | Buffer | readonly (string | Buffer)[] | undefined;
+  ca?: ExtraCa;
   now: () => number;
 }
 
@@ -42,33 +40,14 @@ export interface AssumeRoleResult {
   assumedRoleArn: string | undefined;
 }
 
-interface RawResponse { status: number; body: string }
-
-function post(url: URL, body: string, input: AssumeRoleInput): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const lib = url.protocol === 'http:' ? http : https;
-    const ca = input.ca === undefined ? undefined : [...tls.rootCertificates, ...(Array.isArray(input.ca) ? input.ca : [input.ca])];
-    // A custom `ca` replaces Node's default roots, so keep them (the real STS must still validate) and add the extra ones.
-    const req = lib.request(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'content-length': Buffer.byteLength(body),
-        'x-acs-credentials-provider': 'oss-presign',
-      },
-      ...(ca === undefined ? {} : { ca }),
-      agent: false, // a fresh connection per AssumeRole: a refresh happens at most every few minutes per instance
-    });
-    // One deadline for the whole exchange (connect + TLS + response), so a server that accepts and then stalls times out.
-    const timer = setTimeout(() => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT_STS' })), input.timeoutMs);
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => { clearTimeout(timer); resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }); });
-      res.on('error', (e) => { clearTimeout(timer); reject(e); });
-    });
-    req.on('error', (e) => { clearTimeout(timer); reject(e); });
-    req.end(body);
+function post(url: URL, body: string, input: AssumeRoleInput): Promise<{ status: number; body: string }> {
+  return exchange(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body), 'x-acs-credentials-provider': 'oss-presign' },
+    body,
+    ca: input.ca,
+    timeoutMs: input.timeoutMs,
+    timeoutCode: 'ETIMEDOUT_STS',
   });
 }
 
@@ -96,7 +75,7 @@ export async function assumeRole(input: AssumeRoleInput): Promise<AssumeRoleResu
   params.Signature = rpcSignature('POST', params, input.caller.accessKeySecret);
 
   const where = `AssumeRole on ${input.roleArn} via ${input.endpoint}`;
-  let response: RawResponse;
+  let response: { status: number; body: string };
   try {
     response = await post(new URL('/', input.endpoint), encodeParams(params), input);
   } catch (err) {
