@@ -18,6 +18,12 @@ export interface CapInfo {
   /** The limit that bound the result, or null when the request was honoured as is. */
   by: CapReason | null;
   tokenExpiration: string | null;
+  /**
+   * What is known of the signing token's lifetime: `known` (tokenExpiration says when), `unknown` (FC's runtime-role
+   * credentials: the URL is held to PRESIGN_UNKNOWN_TOKEN_MAX_EXPIRES, since it may die with the token sooner than
+   * expiration says), `none` (a long-term AccessKey). Lets a caller tell an exact expiry from a best guess.
+   */
+  tokenExpiry: ExpiryKnowledge;
 }
 
 export interface CapInput {
@@ -72,6 +78,7 @@ export function capLifetime(input: CapInput): CapResult {
       applied: expiresIn,
       by,
       tokenExpiration: expiry === 'known' && expiration !== null ? expiration.toISOString() : null,
+      tokenExpiry: expiry === 'known' && expiration === null ? 'unknown' : expiry,
     },
     ceiling,
   };

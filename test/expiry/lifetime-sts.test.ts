@@ -31,7 +31,7 @@ test('a known session caps the URL at its Expiration − skew, and the key is on
   const r = resolver();
   const before = sts.requests.length;
   const out = await resolveSigningLifetime(r, context, { requested: 3600 }, policy, now);
-  expect(out.cap).toEqual({ requested: 3600, applied: 840, by: 'token', tokenExpiration: new Date(t + 900_000).toISOString() });
+  expect(out.cap).toEqual({ requested: 3600, applied: 840, by: 'token', tokenExpiration: new Date(t + 900_000).toISOString(), tokenExpiry: 'known' });
   expect(store.lookup(out.credentials.accessKeyId)?.expiration?.toISOString()).toBe(out.cap.tokenExpiration);
   expect(sts.requests.length - before).toBe(1);
 });
