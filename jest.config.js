@@ -7,4 +7,5 @@ module.exports = {
   // js first: ali-oss ships .ts sources beside its .js build, and only the .js is CommonJS.
   moduleFileExtensions: ['js', 'ts', 'json'],
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
