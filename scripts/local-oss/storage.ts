@@ -5,33 +5,23 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import type { ObjectAttributes } from './object-attributes';
 
-export interface StoredObjectMeta {
+/** An object's stored attributes (content type, storage class, metadata, replayed HTTP headers…) and its identity. */
+export interface StoredObjectMeta extends ObjectAttributes {
   key: string;
   size: number;
   /** Quoted, upper-case hex, as OSS sends it: "5EB63BBBE01EEED093CB22BB8F5ACDC3" (multipart: "…-N"). */
   etag: string;
-  contentType: string;
   lastModified: string;
   objectType: 'Normal' | 'Multipart';
-  storageClass: string;
-  acl: string | undefined;
-  tagging: string | undefined;
-  userMeta: Record<string, string>;
-  /** Standard headers OSS stores and replays: Cache-Control, Content-Disposition, Content-Encoding, Expires… */
-  httpHeaders: Record<string, string>;
 }
 
-export interface UploadMeta {
+/** A multipart upload keeps the attributes it was initiated with until it completes. */
+export interface UploadMeta extends ObjectAttributes {
   uploadId: string;
   key: string;
   initiated: string;
-  contentType: string;
-  storageClass: string;
-  acl: string | undefined;
-  tagging: string | undefined;
-  userMeta: Record<string, string>;
-  httpHeaders: Record<string, string>;
 }
 
 export interface PartMeta {

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   buildCanonicalRequest,
   buildScope,
@@ -9,42 +7,12 @@ import {
   normaliseAdditionalHeaders,
   signHex,
 } from '../../scripts/local-oss/v4-canonical';
+import { intermediatesById, vectors, type OfficialVector } from '../fixtures/vectors';
 
-const VECTORS_DIR = path.resolve(__dirname, '../../../shared/vectors');
-
-interface VectorInput {
-  access_key_secret: string;
-  access_key_id: string;
-  method: string;
-  bucket: string;
-  key: string;
-  query_params_raw: Array<[string, string]>;
-  security_token: string | null;
-  region: string;
-  product: string;
-  headers: Record<string, string>;
-  additional_headers: string[] | null;
-  sign_time_unix: number;
-  expiration_time_unix?: number;
-}
-interface Vector {
-  id: string;
-  mode: string;
-  input: VectorInput;
-  expected: Record<string, string | null>;
-}
-interface Intermediate {
-  id: string;
-  canonical_request: string;
-  string_to_sign: string;
-  signing_key_hex: string;
-  signature: string;
-}
-
-const official = JSON.parse(readFileSync(path.join(VECTORS_DIR, 'oss-v4-official.json'), 'utf8')) as { vectors: Vector[] };
-const intermediates = JSON.parse(readFileSync(path.join(VECTORS_DIR, 'oss-v4-official-intermediates.json'), 'utf8')) as {
-  vectors: Intermediate[];
-};
+// The same official vectors the signing package is held to, read from the copy in test/fixtures.
+type Vector = OfficialVector;
+const official = { vectors };
+const intermediates = { vectors: [...intermediatesById.values()] };
 
 function lowerHeaders(headers: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
