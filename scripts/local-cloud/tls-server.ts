@@ -2,22 +2,27 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
+/** Listens on host:port (0: a free port) and gives back the port and the origin, IPv6 hosts bracketed. */
+export async function listenOn(server: http.Server, host: string, port: number | undefined, scheme: 'http' | 'https' = 'http'): Promise<{ port: number; origin: string }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port ?? 0, host, () => resolve());
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return { port: bound, origin: `${scheme}://${host.includes(':') ? `[${host}]` : host}:${bound}` };
+}
+
 /** Starts an http or https server on loopback and gives back its origin and a close() that also drops hung sockets. */
 export async function listenLoopback(
   handler: http.RequestListener,
   options: { tls?: { key: string; cert: string }; host?: string; port?: number },
 ): Promise<{ server: http.Server; origin: string; port: number; close(): Promise<void> }> {
   const server = options.tls ? https.createServer({ key: options.tls.key, cert: options.tls.cert }, handler) : http.createServer(handler);
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const { port, origin } = await listenOn(server, options.host ?? '127.0.0.1', options.port, options.tls ? 'https' : 'http');
   return {
     server,
     port,
-    origin: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
+    origin,
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());

@@ -14,7 +14,7 @@
  * Every answer carries `x-fc-request-id`; the same id is `context.requestId` and `requestContext.requestId`.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOn } from '../local-cloud/tls-server';
 import type { CredentialStore } from '../local-cloud/credential-store';
 import { buildHttpEvent } from './http-event';
 import { httpAnswerFor, serialiseResult } from './http-response';
@@ -292,12 +292,7 @@ export async function startLocalFc(options: LocalFcOptions): Promise<LocalFc> {
       },
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { port, origin } = await listenOn(server, host, options.port);
 
   return {
     origin,

@@ -3,7 +3,7 @@
  * presigned URLs can be exercised end to end without Alibaba Cloud.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOn } from '../local-cloud/tls-server';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -222,11 +222,7 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
     );
   });
 
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve((server.address() as AddressInfo).port));
-  });
-  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { port, origin } = await listenOn(server, host, options.port);
 
   return {
     origin,
