@@ -57,7 +57,8 @@ export function decodeQuery(rawQuery: string): Record<string, string> {
   return out;
 }
 
-function safeDecodePath(p: string): string {
+/** Percent-decoded, or as given when it is not valid percent-encoding (FC passes such paths through). */
+export function safeDecode(p: string): string {
   try {
     return decodeURIComponent(p);
   } catch {
@@ -106,7 +107,7 @@ export function buildHttpEvent(input: HttpEventInput): HttpTriggerEvent {
       domainPrefix: input.functionName,
       http: {
         method: (req.method ?? 'GET').toUpperCase(),
-        path: safeDecodePath(rawPath),
+        path: safeDecode(rawPath),
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
         userAgent: req.headers['user-agent'] ?? '',

@@ -16,7 +16,7 @@
 import http from 'node:http';
 import { listenOn } from '../local-cloud/tls-server';
 import type { CredentialStore } from '../local-cloud/credential-store';
-import { buildHttpEvent } from './http-event';
+import { buildHttpEvent, safeDecode } from './http-event';
 import { httpAnswerFor, serialiseResult } from './http-response';
 import { InvokeAuthError, verifyInvokeSignature } from './invoke-auth';
 import { invokeHandler, newFcRequestId, toInvocationError, type FunctionSpec, type InvocationOutcome } from './invoke';
@@ -115,14 +115,6 @@ function lowerHeaders(req: http.IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, values] of Object.entries(req.headersDistinct)) if (values) out[name] = values.join(',');
   return out;
-}
-
-function decodeSegment(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 export async function startLocalFc(options: LocalFcOptions): Promise<LocalFc> {
@@ -257,16 +249,16 @@ export async function startLocalFc(options: LocalFcOptions): Promise<LocalFc> {
     let m = FC3_INVOKE.exec(rawPath);
     if (m) {
       const qualifier = new URLSearchParams(rawQuery).get('qualifier') ?? 'LATEST';
-      return invokeApi(req, res, 'invoke-fc3', decodeSegment(m[1]!), qualifier, rawPath, rawQuery, requestId);
+      return invokeApi(req, res, 'invoke-fc3', safeDecode(m[1]!), qualifier, rawPath, rawQuery, requestId);
     }
     m = FC2_INVOKE.exec(rawPath);
     if (m) {
-      const [service, qualifier] = decodeSegment(m[1]!).split('.', 2) as [string, string | undefined];
+      const [service, qualifier] = safeDecode(m[1]!).split('.', 2) as [string, string | undefined];
       if (options.service !== undefined && service !== options.service) throw new HostError(404, 'ServiceNotFound', `service '${service}' does not exist`);
-      return invokeApi(req, res, 'invoke-fc2', decodeSegment(m[2]!), qualifier ?? 'LATEST', rawPath, rawQuery, requestId);
+      return invokeApi(req, res, 'invoke-fc2', safeDecode(m[2]!), qualifier ?? 'LATEST', rawPath, rawQuery, requestId);
     }
     const slash = rawPath.indexOf('/', 1);
-    const name = decodeSegment(slash === -1 ? rawPath.slice(1) : rawPath.slice(1, slash));
+    const name = safeDecode(slash === -1 ? rawPath.slice(1) : rawPath.slice(1, slash));
     const rest = slash === -1 ? '/' : rawPath.slice(slash);
     if (!FUNCTION_NAME.test(name)) throw new HostError(404, 'FunctionNotFound', 'no HTTP trigger at this path: use /<function-name>/...');
     return httpTrigger(req, res, name, rest, rawQuery, requestId);
