@@ -2,7 +2,7 @@ import type { SigningCredentials } from '../signing/types';
 import type { CredentialConfig } from './config';
 import { DefaultChain } from './default-chain';
 import { SessionCache } from './session-cache';
-import type { CredentialLogger, ResolvedCredentials } from './types';
+import type { CachedSourceOptions, ResolvedCredentials } from './types';
 import { fetchCredentialsUri } from './uri-source';
 
 /**
@@ -10,13 +10,8 @@ import { fetchCredentialsUri } from './uri-source';
  * refreshed ahead of its Expiration), then the SDK's default chain (which loads @alicloud/credentials on first use).
  * Loaded lazily (./lazy.ts); in the bundle, a chunk of its own.
  */
-export interface OffFcSourcesOptions {
+export interface OffFcSourcesOptions extends CachedSourceOptions {
   config: CredentialConfig;
-  /** Below this much remaining life a session is never served (the resolver's MIN_SERVE_MS). */
-  minServeMs: number;
-  now: () => number;
-  logger?: CredentialLogger | undefined;
-  ca?: string | Buffer | readonly (string | Buffer)[] | undefined;
 }
 
 export interface OffFcSources {

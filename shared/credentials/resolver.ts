@@ -1,5 +1,6 @@
 import { readCredentialConfig, type CredentialConfig } from './config';
 import { credentialsUnavailable } from './errors';
+import type { ExtraCa } from './http-exchange';
 import { offFcModule, signerRoleModule } from './lazy';
 import type { OffFcSources } from './off-fc';
 import { createContextSource, fromEnvironment } from './static-source';
@@ -14,7 +15,7 @@ export interface CredentialResolverOptions {
   now?: () => number;
   logger?: CredentialLogger;
   /** Extra CA certificate(s) to trust for STS and the credentials URI, on top of the system store. */
-  ca?: string | Buffer | readonly (string | Buffer)[];
+  ca?: ExtraCa;
 }
 
 /** Never serve a cached session with less than this left, even when its refresh failed. */

@@ -7,7 +7,7 @@ import { keyHint } from './errors';
 import { SessionCache } from './session-cache';
 import { buildSessionPolicy } from './session-policy';
 import { assumeRole } from './sts-client';
-import type { CredentialLogger, Env, ResolvedCredentials } from './types';
+import type { CachedSourceOptions, Env, ResolvedCredentials } from './types';
 
 /**
  * Everything that runs only when SIGNER_ROLE_ARN is set: reading the SIGNER_* settings, and the cached signer
@@ -52,14 +52,9 @@ export function readSignerRoleConfig(env: Env, roleArn: string): SignerRoleConfi
   };
 }
 
-export interface SignerSessionsOptions {
+export interface SignerSessionsOptions extends CachedSourceOptions {
   role: SignerRoleConfig;
   onFunctionCompute: boolean;
-  /** Below this much remaining life a session is never served (the resolver's MIN_SERVE_MS). */
-  minServeMs: number;
-  now: () => number;
-  logger?: CredentialLogger | undefined;
-  ca?: string | Buffer | readonly (string | Buffer)[] | undefined;
 }
 
 export interface SignerSessions {

@@ -1,3 +1,4 @@
+import type { ExtraCa } from './http-exchange';
 import type { SigningCredentials } from '../signing/types';
 
 /**
@@ -53,3 +54,13 @@ export interface CredentialLogger {
 }
 
 export type { Env } from '../config/env';
+
+/** What every cached credential source (signer role, off-FC sources) is built with. */
+export interface CachedSourceOptions {
+  /** Below this much remaining life a session is never served (the resolver's MIN_SERVE_MS). */
+  minServeMs: number;
+  now: () => number;
+  logger?: CredentialLogger | undefined;
+  /** Extra CA certificates to trust besides the system store. */
+  ca?: ExtraCa;
+}
