@@ -282,12 +282,16 @@ export interface Rig {
 }
 
 export async function startRig(): Promise<Rig> {
+  // One frozen clock for the signers and the local OSS: a generated `expires: 1` must not turn into an
+  // "expired" answer because a loaded CI machine took a second between presigning and the round trip.
+  const frozenNow = Date.now();
+  const now = () => frozenNow;
   const store = new CredentialStore();
-  store.add({ ...CREDENTIALS, expiration: new Date(Date.now() + 6 * 3600_000) });
-  const oss = await startLocalOss({ credentials: store, buckets: [BUCKET, OTHER_BUCKET] });
+  store.add({ ...CREDENTIALS, expiration: new Date(frozenNow + 6 * 3600_000) });
+  const oss = await startLocalOss({ credentials: store, buckets: [BUCKET, OTHER_BUCKET], now });
   const handlers = configs(oss.origin).map((env) => ({
-    put: createHandler(putOperation, { env, log: () => undefined }),
-    get: createHandler(getOperation, { env, log: () => undefined }),
+    put: createHandler(putOperation, { env, log: () => undefined, now }),
+    get: createHandler(getOperation, { env, log: () => undefined, now }),
   }));
   return { oss, handlers, close: () => oss.close() };
 }
