@@ -7,8 +7,6 @@ export interface HttpRequest {
   /** Route parameters an API Gateway API extracted (e.g. the key from /presign/put/[key]). */
   pathParameters: Record<string, string>;
   body: Buffer;
-  /** An InvokeFunction call delivered in the HTTP-trigger shape: FC already authenticated the caller. */
-  invokedThroughApi: boolean;
 }
 
 export interface HttpResponse {

@@ -1,18 +1,20 @@
 import { fromApiGatewayEvent, isApiGatewayEvent, toApiGatewayResponse } from '../adapters/api-gateway';
-import { fromFcHttpEvent, isFcHttpEvent, toFcHttpResponse } from '../adapters/fc-http';
+import { fromFcHttpEvent, isFcHttpEvent, isInvokeFunctionWrap, toFcHttpResponse, wrappedPayload } from '../adapters/fc-http';
 import { isCloudEvent, isCloudEventBatch, isMnsQueueEvent, isMnsTopicMessage, requestFromCloudEvent, requestFromMnsTopic } from '../adapters/messages';
 import { createdObjects, isOssEvent } from '../adapters/oss-event';
 import { isObject, type EventSource, type JsonObject } from '../adapters/types';
 import { ServiceError } from '../errors';
-import { handleHttp } from '../http/handle';
+import { handleHttp, jsonResponse } from '../http/handle';
 import type { Operation } from '../operations/types';
 import type { InvocationContext, ServiceDeps } from '../service/types';
+import { parseEvent } from './event';
 import { isBatch, runBatch, runOne } from './execute';
 import type { LogNote } from './log';
 import { asServiceError, errorBody, outcomeBody, withRequestId, type Outcome } from './outcome';
 
-export function classify(event: unknown): EventSource {
-  if (isFcHttpEvent(event)) return 'http-trigger';
+/** `context` tells a genuine InvokeFunction call wrapped for an HTTP-triggered function from a trigger request. */
+export function classify(event: unknown, context: InvocationContext): EventSource {
+  if (isFcHttpEvent(event)) return isInvokeFunctionWrap(event, context) ? 'invoke-api' : 'http-trigger';
   if (isApiGatewayEvent(event)) return 'api-gateway';
   if (isCloudEventBatch(event)) return event.some(isMnsQueueEvent) ? 'mns-queue' : 'eventbridge';
   if (isCloudEvent(event)) return isMnsQueueEvent(event) ? 'mns-queue' : 'eventbridge';
@@ -58,10 +60,24 @@ async function fromMessages(operation: Operation, requests: (() => unknown)[], c
   return outcomes;
 }
 
+/**
+ * An InvokeFunction payload FC wrapped in the HTTP-trigger shape is answered exactly as the same payload sent
+ * directly (a request, a batch, a CloudEvent, an OSS event...), inside the HTTP response FC expects back. A payload
+ * that is itself HTTP-shaped is taken as the HTTP request it describes, checks and all: wraps are undone once.
+ */
+async function answerInvokeFunction(event: JsonObject, operation: Operation, context: InvocationContext, deps: ServiceDeps, note: LogNote): Promise<unknown> {
+  const { parsed, text } = parseEvent(wrappedPayload(event));
+  const inner = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context);
+  const answer = await dispatch(parsed, inner === 'invoke-api' ? 'http-trigger' : inner, operation, context, deps, note);
+  return toFcHttpResponse(jsonResponse(note.statusOr(200), answer));
+}
+
 /** Turns any event FC can deliver into the answer that event's source expects. */
 export async function dispatch(event: unknown, source: EventSource, operation: Operation, context: InvocationContext, deps: ServiceDeps, note: LogNote): Promise<unknown> {
   const requestId = context.requestId;
   switch (source) {
+    case 'invoke-api':
+      return answerInvokeFunction(event as JsonObject, operation, context, deps, note);
     case 'http-trigger':
       return toFcHttpResponse(await handleHttp(fromFcHttpEvent(event as JsonObject), { checkPath: true }, operation, context, deps, note));
     case 'api-gateway':

@@ -37,7 +37,7 @@ export function createHandler(operation: Operation, options: HandlerOptions = {}
     // process.hrtime, not performance.now(): the first use of `performance` loads perf_hooks, ~1.4 ms of a cold start.
     const started = process.hrtime.bigint();
     const { parsed, text } = parseEvent(event);
-    const source = parsed === undefined && text !== null ? 'unknown' : classify(parsed);
+    const source = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context);
     const note = new LogNote(source);
     let answer: unknown;
     try {
