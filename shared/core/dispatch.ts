@@ -66,9 +66,16 @@ async function fromMessages(operation: Operation, requests: (() => unknown)[], c
  * that is itself HTTP-shaped is taken as the HTTP request it describes, checks and all: wraps are undone once.
  */
 async function answerInvokeFunction(event: JsonObject, operation: Operation, context: InvocationContext, deps: ServiceDeps, note: LogNote): Promise<unknown> {
-  const { parsed, text } = parseEvent(wrappedPayload(event));
-  const inner = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context);
-  const answer = await dispatch(parsed, inner === 'invoke-api' ? 'http-trigger' : inner, operation, context, deps, note);
+  let answer: unknown;
+  try {
+    const { parsed, text } = parseEvent(wrappedPayload(event));
+    const inner = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context);
+    answer = await dispatch(parsed, inner === 'invoke-api' ? 'http-trigger' : inner, operation, context, deps, note);
+  } catch (error) {
+    const failure = asServiceError(error);
+    note.failure(failure);
+    answer = { error: errorBody(failure), requestId: context.requestId };
+  }
   return toFcHttpResponse(jsonResponse(note.statusOr(200), answer));
 }
 

@@ -1,18 +1,25 @@
 import { invalidArgument } from '../errors';
 import { isObject } from '../adapters/types';
 import type { Operation } from '../operations/types';
+import { checkRequestTree, nullObject } from '../request/tree';
 import type { InvocationContext, ServiceDeps } from '../service/types';
 import { asServiceError, type Outcome } from './outcome';
 
+function withoutField(body: Record<string, unknown>, field: string): Record<string, unknown> {
+  const rest = nullObject();
+  for (const name of Object.keys(body)) if (name !== field) rest[name] = body[name];
+  return rest;
+}
+
 async function runOne(operation: Operation, body: unknown, context: InvocationContext, deps: ServiceDeps): Promise<Outcome> {
   try {
+    checkRequestTree(body);
     let request = body;
-    if (isObject(body) && 'action' in body) {
-      const { action, ...rest } = body;
-      if (action !== operation.action) {
+    if (isObject(body) && Object.hasOwn(body, 'action')) {
+      if (body.action !== operation.action) {
         throw invalidArgument('action', `this is ${operation.name}; action must be "${operation.action}" or left out`);
       }
-      request = rest;
+      request = withoutField(body, 'action');
     }
     return { ok: true, result: await operation.run(request, context, deps) };
   } catch (error) {
@@ -21,14 +28,14 @@ async function runOne(operation: Operation, body: unknown, context: InvocationCo
 }
 
 export function isBatch(body: unknown): body is { requests: unknown } {
-  return isObject(body) && 'requests' in body;
+  return isObject(body) && Object.hasOwn(body, 'requests');
 }
 
 /** `{ "requests": [...] }` answers one outcome per item, in order; a bad item never fails its neighbours. */
 export async function runBatch(operation: Operation, body: { requests: unknown }, context: InvocationContext, deps: ServiceDeps): Promise<Outcome[]> {
-  const { requests, ...rest } = body;
-  const extra = Object.keys(rest)[0];
+  const extra = Object.keys(body).find((name) => name !== 'requests');
   if (extra !== undefined) throw invalidArgument(extra, `unknown field ${extra} beside requests`);
+  const { requests } = body;
   if (!Array.isArray(requests) || requests.length === 0) throw invalidArgument('requests', 'requests must be a non-empty array');
   if (requests.length > deps.policy.maxBatch) {
     throw invalidArgument('requests', `requests must hold at most ${deps.policy.maxBatch} items (PRESIGN_MAX_BATCH)`);

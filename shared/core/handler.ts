@@ -36,11 +36,12 @@ export function createHandler(operation: Operation, options: HandlerOptions = {}
   async function invoke(event: unknown, context: InvocationContext & { function?: { name?: string } } = {}): Promise<unknown> {
     // process.hrtime, not performance.now(): the first use of `performance` loads perf_hooks, ~1.4 ms of a cold start.
     const started = process.hrtime.bigint();
-    const { parsed, text } = parseEvent(event);
-    const source = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context);
-    const note = new LogNote(source);
+    let note = new LogNote('unknown');
     let answer: unknown;
     try {
+      const { parsed, text } = parseEvent(event);
+      const source = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context);
+      note = new LogNote(source);
       answer = await dispatch(parsed, source, operation, context, deps, note);
     } catch (error) {
       const failure = asServiceError(error);

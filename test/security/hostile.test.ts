@@ -64,6 +64,104 @@ describe('1. nothing a caller sends turns the bearer check off', () => {
   });
 });
 
+describe('2. request data never becomes shared state', () => {
+  const { put, get } = harness({ ALLOWED_BUCKETS: 'other-bucket' });
+  const okPut = { key: 'uploads/a.txt' };
+
+  // Each is JSON text, so __proto__ arrives as a name, exactly as a hostile caller writes it.
+  type Attempt = [name: string, fn: 'put' | 'get', text: string, field: string];
+  const attempts: Attempt[] = [
+    ['__proto__ at the top', 'put', '{"key":"uploads/a.txt","__proto__":{"acl":"public-read-write"}}', '__proto__'],
+    ['constructor.prototype at the top', 'put', '{"key":"uploads/a.txt","constructor":{"prototype":{"acl":"public-read-write"}}}', 'constructor'],
+    ['__proto__ in metadata', 'put', '{"key":"uploads/a.txt","metadata":{"__proto__":"x"}}', 'metadata.__proto__'],
+    ['constructor in tagging', 'put', '{"key":"uploads/a.txt","tagging":{"constructor":"x"}}', 'tagging.constructor'],
+    ['prototype in callback vars', 'put', '{"key":"uploads/a.txt","callback":{"url":"https://h.example.com/","body":"b","vars":{"prototype":"x"}}}', 'callback.vars.prototype'],
+    ['__proto__ inside multipart', 'put', '{"multipart":{"key":"uploads/a.bin","__proto__":{"bucket":"other-bucket"}}}', 'multipart.__proto__'],
+    ['__proto__ inside a form', 'put', '{"form":{"key":"uploads/a.bin","__proto__":{"maxSize":1}}}', 'form.__proto__'],
+    ['__proto__ in a batch item', 'put', '{"requests":[{"key":"uploads/a.txt"},{"key":"uploads/b.txt","__proto__":{"x":1}}]}', 'requests.__proto__'],
+    ['__proto__ in response overrides', 'get', '{"key":"uploads/a.txt","response":{"__proto__":{"contentType":"text/html"}}}', 'response.__proto__'],
+    ['prototype deep in an unknown member', 'get', '{"key":"uploads/a.txt","x":{"y":{"z":{"prototype":1}}}}', 'x.y.z.prototype'],
+  ];
+
+  const handlerOf = (fn: 'put' | 'get') => (fn === 'put' ? put : get);
+
+  it.each(attempts)('%s: 400 naming %s, through every route', async (_name, fn, text, field) => {
+    for (const route of ALL_ROUTES) {
+      const answer = await send(handlerOf(fn), route, text);
+      if (field.startsWith('requests.')) {
+        // A batch answers per item: the polluted item is refused, its neighbour is not.
+        const results = answer.body.results as { error?: { code: string; field?: string }; url?: string }[];
+        expect(results[0]?.url).toBeDefined();
+        expect(results[1]?.error).toMatchObject({ code: 'InvalidArgument', field: '__proto__' });
+        continue;
+      }
+      expectRefused(answer, 'InvalidArgument', field);
+    }
+  });
+
+  it.each([
+    ['__proto__.acl', { '__proto__.acl': 'public-read-write' }],
+    ['constructor.prototype', { 'constructor.prototype': 'x' }],
+    ['response.__proto__', { 'response.__proto__': 'x' }],
+    ['__proto__', { ['__proto__']: 'x' }],
+  ])('query %s: 400, on both functions and both HTTP routes', async (field, query) => {
+    for (const handler of [put, get]) {
+      const http = await send(handler, 'http', JSON.stringify(okPut), { query: query as Record<string, string> });
+      expectRefused(http, 'InvalidArgument', field);
+      const apigw = await send(handler, 'apigw', JSON.stringify(okPut), { query: query as Record<string, string> });
+      expectRefused(apigw, 'InvalidArgument', field);
+    }
+  });
+
+  it('API Gateway path parameters named __proto__: 400', async () => {
+    const event = { path: '/p', httpMethod: 'GET', headers: {}, queryParameters: {}, pathParameters: JSON.parse('{"__proto__":"x","key":"uploads/a.txt"}'), body: '', isBase64Encoded: false };
+    const raw = (await get(asEvent(event), CONTEXT)) as { statusCode: number; body: string };
+    expect(raw.statusCode).toBe(400);
+    expect(JSON.parse(raw.body)).toMatchObject({ error: { code: 'InvalidArgument', field: '__proto__' } });
+  });
+
+  it('a CloudEvent and an MNS message carrying __proto__ are refused per message', async () => {
+    const cloud = await send(get, 'direct', '{"specversion":"1.0","id":"1","source":"s","type":"t","data":{"key":"a.txt","__proto__":{"process":"doc/edit"}}}');
+    expectRefused(cloud, 'InvalidArgument', '__proto__');
+    const mns = JSON.stringify([{ specversion: '1.0', id: '1', source: 'MNS-q', type: 'mns:Queue:SendMessage', data: { messageBody: '{"key":"a.txt","constructor":{"prototype":{}}}' } }]);
+    const answer = await send(put, 'direct', mns);
+    expect((answer.body.results as { error?: unknown }[])[0]?.error).toMatchObject({ code: 'InvalidArgument', field: 'constructor' });
+  });
+
+  it('after every attempt, a plain request signs nothing it did not ask for', async () => {
+    const answer = await send(put, 'direct', JSON.stringify(okPut));
+    expect(answer.body.signedHeaders).toEqual({});
+    expect(answer.body.bucket).toBe('my-bucket');
+    const url = new URL(answer.body.url as string);
+    expect([...url.searchParams.keys()].filter((n) => !n.startsWith('x-oss-'))).toEqual([]);
+  });
+
+  type Unicode = [name: string, fn: 'put' | 'get', text: string, field: string];
+  const unpaired: Unicode[] = [
+    ['a tag value', 'put', '{"key":"uploads/a.txt","tagging":{"t":"\\ud800"}}', 'tagging.t'],
+    ['a tag name', 'put', '{"key":"uploads/a.txt","tagging":{"\\udc00":"v"}}', 'tagging'],
+    ['response.filename', 'get', '{"key":"uploads/a.txt","response":{"filename":"a\\ud83d.txt"}}', 'response.filename'],
+    ['the key', 'put', '{"key":"uploads/\\udfff"}', 'key'],
+    ['a callback body', 'put', '{"key":"uploads/a.txt","callback":{"url":"https://h.example.com/","body":"\\ud800"}}', 'callback.body'],
+  ];
+
+  it.each(unpaired)('an unpaired surrogate in %s: 400 (never 500), every route', async (_name, fn, text, field) => {
+    for (const route of ALL_ROUTES) expectRefused(await send(handlerOf(fn), route, text), 'InvalidArgument', field);
+  });
+
+  it('a request nested deeper than the bound: 400', async () => {
+    const deep = `{"key":"uploads/a.txt","x":${'{"y":'.repeat(12)}1${'}'.repeat(12)}}`;
+    for (const route of ALL_ROUTES) expectRefused(await send(put, route, deep), 'InvalidArgument');
+  });
+
+  it('an event nested deeper than the event bound: 400, and one too large: 413, before any parsing of requests', async () => {
+    const deep = `${'['.repeat(40)}${']'.repeat(40)}`;
+    expectRefused(await send(put, 'direct', deep), 'InvalidArgument', 'event');
+    const big = JSON.stringify({ key: 'uploads/a.txt', pad: 'x'.repeat(1024 * 1024) });
+    expectRefused(await send(put, 'direct', big), 'PayloadTooLarge');
+  });
+});
+
 afterAll(() => {
   // Nothing any attempt above sent may have reached Object.prototype.
   expect(Object.getOwnPropertyNames(Object.prototype).sort().join(',')).toBe(prototypeBefore);
