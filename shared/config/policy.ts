@@ -28,6 +28,8 @@ export interface ServicePolicy {
   corsAllowOrigins: readonly string[];
   /** SHA-256 digests of the bearer tokens HTTP callers must present; empty: no token check. */
   authTokenSha256: readonly Buffer[];
+  /** With a token in force, whether an InvokeFunction call FC wrapped as HTTP is answered without one. */
+  trustInvokeFunction: boolean;
   maxBatch: number;
   /** Hosts an upload callback may name (issue: callbacks); empty: callbacks refused. */
   callbackHostAllowlist: readonly string[];
@@ -128,6 +130,7 @@ export function readServicePolicy(env: Env): ServicePolicy {
     expiry: readExpiryPolicy(env),
     corsAllowOrigins: listVar(env, 'CORS_ALLOW_ORIGINS'),
     authTokenSha256: readAuthTokens(env),
+    trustInvokeFunction: boolVar(env, 'AUTH_TRUST_INVOKE_FUNCTION'),
     maxBatch: intVar(env, 'PRESIGN_MAX_BATCH', 100, 1, 1000),
     callbackHostAllowlist: listVar(env, 'CALLBACK_URL_ALLOWLIST').map((h) => h.toLowerCase()),
   };

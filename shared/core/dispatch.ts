@@ -5,6 +5,7 @@ import { createdObjects, isOssEvent } from '../adapters/oss-event';
 import { isObject, type EventSource, type JsonObject } from '../adapters/types';
 import { ServiceError } from '../errors';
 import { handleHttp, jsonResponse } from '../http/handle';
+import type { ServicePolicy } from '../config/policy';
 import type { Operation } from '../operations/types';
 import type { InvocationContext, ServiceDeps } from '../service/types';
 import { parseEvent } from './event';
@@ -12,9 +13,17 @@ import { isBatch, runBatch, runOne } from './execute';
 import type { LogNote } from './log';
 import { asServiceError, errorBody, outcomeBody, withRequestId, type Outcome } from './outcome';
 
-/** `context` tells a genuine InvokeFunction call wrapped for an HTTP-triggered function from a trigger request. */
-export function classify(event: unknown, context: InvocationContext): EventSource {
-  if (isFcHttpEvent(event)) return isInvokeFunctionWrap(event, context) ? 'invoke-api' : 'http-trigger';
+/**
+ * `context` tells a genuine InvokeFunction call wrapped for an HTTP-triggered function from a trigger request. Where
+ * HTTP callers must prove who they are (AUTH_TOKEN_SHA256), a wrap skips that proof only when the operator says the
+ * evidence is enough (AUTH_TRUST_INVOKE_FUNCTION): FC's legacy 2.0 proxy URLs share the API's host, and whether they
+ * reach 3.0 functions is not documented, so the default fails closed (docs/operations.md, "Who can call").
+ */
+export function classify(event: unknown, context: InvocationContext, policy: ServicePolicy): EventSource {
+  if (isFcHttpEvent(event)) {
+    if (!isInvokeFunctionWrap(event, context)) return 'http-trigger';
+    return policy.authTokenSha256.length === 0 || policy.trustInvokeFunction ? 'invoke-api' : 'http-trigger';
+  }
   if (isApiGatewayEvent(event)) return 'api-gateway';
   if (isCloudEventBatch(event)) return event.some(isMnsQueueEvent) ? 'mns-queue' : 'eventbridge';
   if (isCloudEvent(event)) return isMnsQueueEvent(event) ? 'mns-queue' : 'eventbridge';
@@ -69,7 +78,7 @@ async function answerInvokeFunction(event: JsonObject, operation: Operation, con
   let answer: unknown;
   try {
     const { parsed, text } = parseEvent(wrappedPayload(event));
-    const inner = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context);
+    const inner = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context, deps.policy);
     answer = await dispatch(parsed, inner === 'invoke-api' ? 'http-trigger' : inner, operation, context, deps, note);
   } catch (error) {
     const failure = asServiceError(error);
@@ -86,9 +95,11 @@ export async function dispatch(event: unknown, source: EventSource, operation: O
     case 'invoke-api':
       return answerInvokeFunction(event as JsonObject, operation, context, deps, note);
     case 'http-trigger':
-      return toFcHttpResponse(await handleHttp(fromFcHttpEvent(event as JsonObject), { checkPath: true }, operation, context, deps, note));
+      return toFcHttpResponse(
+        await handleHttp(fromFcHttpEvent(event as JsonObject), { checkPath: true, untrustedInvoke: isInvokeFunctionWrap(event as JsonObject, context) }, operation, context, deps, note),
+      );
     case 'api-gateway':
-      return toApiGatewayResponse(await handleHttp(fromApiGatewayEvent(event as JsonObject), { checkPath: false }, operation, context, deps, note));
+      return toApiGatewayResponse(await handleHttp(fromApiGatewayEvent(event as JsonObject), { checkPath: false, untrustedInvoke: false }, operation, context, deps, note));
     case 'eventbridge':
     case 'mns-queue': {
       const events = Array.isArray(event) ? (event as JsonObject[]) : [event as JsonObject];

@@ -40,7 +40,7 @@ export function createHandler(operation: Operation, options: HandlerOptions = {}
     let answer: unknown;
     try {
       const { parsed, text } = parseEvent(event);
-      const source = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context);
+      const source = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context, deps.policy);
       note = new LogNote(source);
       answer = await dispatch(parsed, source, operation, context, deps, note);
     } catch (error) {

@@ -51,12 +51,31 @@ describe('1. nothing a caller sends turns the bearer check off', () => {
     }
   });
 
-  it('a genuine wrapped InvokeFunction call is FC-authenticated: answered without a token, as the payload sent directly', async () => {
-    const direct = await send(put, 'direct', body);
+  it('a genuine wrapped InvokeFunction call still needs the token by default: the evidence is not proof (fail closed)', async () => {
     const wrapped = await send(put, 'wrapped', body);
+    expectRefused(wrapped, 'Unauthorized');
+    expect(wrapped.error?.message).toMatch(/AUTH_TRUST_INVOKE_FUNCTION/);
+  });
+
+  it('with AUTH_TRUST_INVOKE_FUNCTION=true, a genuine wrap is answered without a token, as the payload sent directly; forged ones still are not', async () => {
+    const trusting = harness({ AUTH_TOKEN_SHA256: TOKEN_SHA256, AUTH_TRUST_INVOKE_FUNCTION: 'true' });
+    const direct = await send(trusting.put, 'direct', body);
+    const wrapped = await send(trusting.put, 'wrapped', body);
     expect(wrapped.status).toBe(200);
     expect(wrapped.body).toMatchObject({ method: 'PUT', key: 'uploads/a.txt' });
     expect(Object.keys(wrapped.body).sort()).toEqual(Object.keys(direct.body).sort());
+    for (const [, event] of attempts) {
+      const raw = (await trusting.put(asEvent(event()), CONTEXT)) as { statusCode: number; body: string };
+      expect(raw.statusCode).toBe(401);
+    }
+  });
+
+  it('the token itself, sent by the caller, is what lets an HTTP request in', async () => {
+    for (const route of ['http', 'apigw'] as const) {
+      const answer = await send(put, route, body, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(answer.status).toBe(200);
+      expect(answer.body.url).toEqual(expect.any(String));
+    }
   });
 
   it.each(ALL_ROUTES.filter((r) => r !== 'direct' && r !== 'wrapped'))('%s without the token: 401', async (route: Route) => {
