@@ -9,7 +9,7 @@ import type { ServicePolicy } from '../config/policy';
 import type { Operation } from '../operations/types';
 import type { InvocationContext, ServiceDeps } from '../service/types';
 import { parseEvent } from './event';
-import { isBatch, runBatch, runOne } from './execute';
+import { admitBatch, isBatch, runBatch, runOne } from './execute';
 import type { LogNote } from './log';
 import { asServiceError, errorBody, outcomeBody, withRequestId, type Outcome } from './outcome';
 
@@ -53,7 +53,8 @@ function plain(outcome: Outcome, requestId: string | undefined): Record<string, 
   return withRequestId(outcomeBody(outcome), requestId);
 }
 
-async function fromMessages(operation: Operation, requests: (() => unknown)[], context: InvocationContext, deps: ServiceDeps, note: LogNote): Promise<Outcome[]> {
+async function fromMessages(operation: Operation, requests: (() => unknown)[], field: string, context: InvocationContext, deps: ServiceDeps, note: LogNote): Promise<Outcome[]> {
+  admitBatch(requests.length, field, deps);
   const outcomes: Outcome[] = [];
   for (const extract of requests) {
     let request: unknown;
@@ -103,17 +104,19 @@ export async function dispatch(event: unknown, source: EventSource, operation: O
     case 'eventbridge':
     case 'mns-queue': {
       const events = Array.isArray(event) ? (event as JsonObject[]) : [event as JsonObject];
-      const outcomes = await fromMessages(operation, events.map((e) => () => requestFromCloudEvent(e)), context, deps, note);
+      const outcomes = await fromMessages(operation, events.map((e) => () => requestFromCloudEvent(e)), 'event', context, deps, note);
       return Array.isArray(event) ? { results: outcomes.map(outcomeBody), requestId } : plain(outcomes[0] as Outcome, requestId);
     }
     case 'mns-topic': {
-      const [outcome] = await fromMessages(operation, [() => requestFromMnsTopic(event as JsonObject)], context, deps, note);
+      const [outcome] = await fromMessages(operation, [() => requestFromMnsTopic(event as JsonObject)], 'Message', context, deps, note);
       return plain(outcome as Outcome, requestId);
     }
     case 'oss': {
       if (!operation.acceptsOssEvents) break;
-      const { created, skipped } = createdObjects(event as { events: JsonObject[] });
-      const outcomes = await fromMessages(operation, created.map(({ bucket, key }) => () => ({ bucket, key })), context, deps, note);
+      const records = event as { events: JsonObject[] };
+      admitBatch(records.events.length, 'events', deps);
+      const { created, skipped } = createdObjects(records);
+      const outcomes = await fromMessages(operation, created.map(({ bucket, key }) => () => ({ bucket, key })), 'events', context, deps, note);
       return { results: outcomes.map(outcomeBody), skipped, requestId };
     }
     case 'direct': {

@@ -27,6 +27,15 @@ async function runOne(operation: Operation, body: unknown, context: InvocationCo
   }
 }
 
+/**
+ * Every many-item input (a batch, a CloudEvent array, an MNS batch, an OSS event's records) meets the same two bounds
+ * before any item runs: PRESIGN_MAX_BATCH items, and one URL at least per item within the invocation's URL budget.
+ */
+export function admitBatch(count: number, field: string, deps: ServiceDeps): void {
+  if (count > deps.policy.maxBatch) throw invalidArgument(field, `${field} must hold at most ${deps.policy.maxBatch} items (PRESIGN_MAX_BATCH): send the rest in another invocation`);
+  deps.budget.reserve(count, field, `send at most ${deps.budget.remainingUrls} items in one invocation`);
+}
+
 export function isBatch(body: unknown): body is { requests: unknown } {
   return isObject(body) && Object.hasOwn(body, 'requests');
 }
@@ -37,9 +46,7 @@ export async function runBatch(operation: Operation, body: { requests: unknown }
   if (extra !== undefined) throw invalidArgument(extra, `unknown field ${extra} beside requests`);
   const { requests } = body;
   if (!Array.isArray(requests) || requests.length === 0) throw invalidArgument('requests', 'requests must be a non-empty array');
-  if (requests.length > deps.policy.maxBatch) {
-    throw invalidArgument('requests', `requests must hold at most ${deps.policy.maxBatch} items (PRESIGN_MAX_BATCH)`);
-  }
+  admitBatch(requests.length, 'requests', deps);
   const outcomes: Outcome[] = [];
   for (const item of requests) outcomes.push(await runOne(operation, item, context, deps));
   return outcomes;

@@ -181,6 +181,85 @@ describe('2. request data never becomes shared state', () => {
   });
 });
 
+describe('3. bounded work per invocation', () => {
+  const { put, get } = harness({ PRESIGN_MAX_BATCH: '1000' });
+  const step2 = (extra: Record<string, unknown>) => ({ multipart: { key: 'uploads/big.bin', uploadId: 'upload-1', ...extra } });
+
+  it('the reported request (10 multipart plans of 10,000 parts, under 1 KB) signs nothing: each item is over the URL budget', async () => {
+    const text = JSON.stringify({ requests: Array.from({ length: 10 }, () => step2({ parts: 10_000 })) });
+    expect(text.length).toBeLessThan(1024);
+    for (const route of ALL_ROUTES) {
+      const answer = await send(put, route, text);
+      const results = answer.body.results as { error?: { code: string; field?: string } }[];
+      expect(results).toHaveLength(10);
+      for (const result of results) expect(result.error).toMatchObject({ code: 'UrlBudgetExceeded', field: 'multipart.parts' });
+      expect(signaturesIn(answer.text)).toEqual([]);
+      expect(answer.text.length).toBeLessThan(10_000);
+    }
+  });
+
+  it('an explicit part count over the budget: 400 naming the budget and how to page', async () => {
+    for (const route of ALL_ROUTES) {
+      const answer = await send(put, route, JSON.stringify(step2({ parts: 1000 })));
+      expectRefused(answer, 'UrlBudgetExceeded', 'multipart.parts');
+      expect(answer.error?.message).toMatch(/PRESIGN_MAX_URLS.*firstPart.*parts/);
+    }
+  });
+
+  it('a plan larger than the budget is answered a page at a time, nextPart leading through every part exactly once', async () => {
+    const size = 10_000 * 5 * 1024 * 1024; // 10,000 parts of 5 MiB
+    const seen: number[] = [];
+    let firstPart: number | null = 1;
+    let pages = 0;
+    while (firstPart !== null) {
+      const answer = await send(put, 'direct', JSON.stringify(step2({ size, partSize: 5 * 1024 * 1024, firstPart })));
+      const parts = answer.body.parts as { partNumber: number }[];
+      expect(parts.length).toBeLessThanOrEqual(998);
+      seen.push(...parts.map((p) => p.partNumber));
+      firstPart = answer.body.nextPart as number | null;
+      pages += 1;
+    }
+    expect(pages).toBe(11);
+    expect(seen).toEqual(Array.from({ length: 10_000 }, (_, i) => i + 1));
+  });
+
+  it.each([
+    ['a batch', (n: number) => JSON.stringify({ requests: Array.from({ length: n }, (_, i) => ({ key: `uploads/${i}.txt` })) }), 'requests'],
+    ['a CloudEvent array', (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ specversion: '1.0', id: String(i), source: 's', type: 't', data: { key: `uploads/${i}.txt` } }))), 'event'],
+    ['an MNS queue batch', (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ specversion: '1.0', id: String(i), source: 'MNS-q', type: 'mns:Queue:SendMessage', data: { messageBody: JSON.stringify({ key: `uploads/${i}.txt` }) } }))), 'event'],
+  ])('%s of 1,500 items: 400 naming PRESIGN_MAX_BATCH (1,000 here), nothing signed', async (_name, make, field) => {
+    const answer = await send(put, 'direct', make(1500));
+    expectRefused(answer, 'InvalidArgument', field);
+    expect(answer.error?.message).toMatch(/PRESIGN_MAX_BATCH/);
+  });
+
+  it('an OSS event of 1,500 records: 400 naming PRESIGN_MAX_BATCH, nothing signed', async () => {
+    const record = (i: number) => ({ eventName: 'ObjectCreated:PutObject', eventSource: 'acs:oss', oss: { bucket: { name: 'my-bucket' }, object: { key: `uploads/${i}.png` } } });
+    const answer = await send(get, 'direct', JSON.stringify({ events: Array.from({ length: 1500 }, (_, i) => record(i)) }));
+    expectRefused(answer, 'InvalidArgument', 'events');
+    expect(answer.error?.message).toMatch(/PRESIGN_MAX_BATCH/);
+  });
+
+  it('a batch within PRESIGN_MAX_BATCH but over PRESIGN_MAX_URLS: 400 UrlBudgetExceeded before anything is signed', async () => {
+    const small = harness({ PRESIGN_MAX_BATCH: '1000', PRESIGN_MAX_URLS: '50' });
+    const text = JSON.stringify({ requests: Array.from({ length: 51 }, (_, i) => ({ key: `uploads/${i}.txt` })) });
+    for (const route of ALL_ROUTES) expectRefused(await send(small.put, route, text), 'UrlBudgetExceeded', 'requests');
+  });
+
+  it('answers over PRESIGN_MAX_ANSWER_BYTES stop signing: the items past the budget say so, the answer stays near the bound', async () => {
+    const tight = harness({ PRESIGN_MAX_ANSWER_BYTES: String(64 * 1024) });
+    const metadata = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`m${i}`, 'v'.repeat(1000)]));
+    const text = JSON.stringify({ requests: Array.from({ length: 40 }, (_, i) => ({ key: `uploads/${i}.txt`, metadata })) });
+    const answer = await send(tight.put, 'direct', text);
+    const results = answer.body.results as { url?: string; error?: { code: string } }[];
+    const signed = results.filter((r) => r.url !== undefined).length;
+    expect(signed).toBeGreaterThan(0);
+    expect(signed).toBeLessThan(40);
+    for (const r of results.slice(signed)) expect(r.error?.code).toBe('AnswerBudgetExceeded');
+    expect(answer.text.length).toBeLessThan(64 * 1024 + 16 * 1024);
+  });
+});
+
 afterAll(() => {
   // Nothing any attempt above sent may have reached Object.prototype.
   expect(Object.getOwnPropertyNames(Object.prototype).sort().join(',')).toBe(prototypeBefore);
