@@ -4,6 +4,8 @@ import { readTargetFields, type TargetFields } from './common';
 export const STORAGE_CLASSES = ['Standard', 'IA', 'Archive', 'ColdArchive', 'DeepColdArchive'] as const;
 export const OBJECT_ACLS = ['default', 'private', 'public-read', 'public-read-write'] as const;
 export const ENCRYPTIONS = ['AES256', 'KMS', 'SM4'] as const;
+export type StorageClass = (typeof STORAGE_CLASSES)[number];
+export type ObjectAcl = (typeof OBJECT_ACLS)[number];
 
 /** What a caller may ask of presign-put. */
 export interface PutRequest extends TargetFields {
@@ -15,8 +17,8 @@ export interface PutRequest extends TargetFields {
   contentType?: string | undefined;
   contentLength?: number | undefined;
   contentMd5?: string | undefined;
-  storageClass?: (typeof STORAGE_CLASSES)[number] | undefined;
-  acl?: (typeof OBJECT_ACLS)[number] | undefined;
+  storageClass?: StorageClass | undefined;
+  acl?: ObjectAcl | undefined;
   metadata?: Record<string, string> | undefined;
   tagging?: Record<string, string> | undefined;
   forbidOverwrite?: boolean | undefined;
