@@ -41,6 +41,21 @@ function oneOfList<T extends string>(variable: string, values: string[], allowed
   return new Set(values as T[]);
 }
 
+/**
+ * ALLOWED_PROCESS is a comma-separated list like the others, and processing parameters are comma-separated too:
+ * an item without a `/` continues the pattern before it, so `image/resize,w_*,style/*` reads as the two patterns
+ * `image/resize,w_*` and `style/*`.
+ */
+function joinProcessParameters(items: string[]): string[] {
+  const patterns: string[] = [];
+  for (const item of items) {
+    const last = patterns.length - 1;
+    if (!item.includes('/') && last >= 0) patterns[last] = `${patterns[last]},${item}`;
+    else patterns.push(item);
+  }
+  return patterns;
+}
+
 function contentTypePatterns(values: string[]): string[] {
   const patterns = values.map((p) => p.toLowerCase());
   for (const pattern of patterns) {
@@ -58,7 +73,7 @@ function contentTypePatterns(values: string[]): string[] {
 export function ruleFromEnv(env: Env): Rule {
   const keys: KeyPattern[] = compiled('ALLOWED_KEY_PREFIXES', listVar(env, 'ALLOWED_KEY_PREFIXES'), compileKeyPattern);
   const patterns = contentTypePatterns(listVar(env, 'ALLOWED_CONTENT_TYPES'));
-  const processPatterns = listVar(env, 'ALLOWED_PROCESS');
+  const processPatterns = joinProcessParameters(listVar(env, 'ALLOWED_PROCESS'));
   const process: ProcessPattern[] = processPatterns.length === 0 ? [] : compiled('ALLOWED_PROCESS', processPatterns, processRules().compileProcessPattern);
   return {
     origin: { kind: 'environment', variables: ENV_VARIABLES },
