@@ -117,7 +117,17 @@ export interface MultipartPartsAnswer {
   parts: PartUrl[];
   complete: SignedUrl & { bodyFormat: string };
   abort: SignedUrl;
+  /** ListParts (GET ?uploadId=): at most maxParts parts numbered above partNumberMarker, as OSS's XML. */
+  listParts: SignedUrl & { maxParts: number; partNumberMarker: number };
 }
+
+/**
+ * OSS lists at most 1,000 parts per ListParts call (max-parts, default and maximum 1000:
+ * https://www.alibabacloud.com/help/en/oss/developer-reference/listparts). The marker is a query parameter, and a V4
+ * signature covers every query parameter, so each page needs its own URL: the caller asks again with
+ * listPartsMarker = the NextPartNumberMarker of the page it has, while IsTruncated is true.
+ */
+export const LIST_PARTS_MAX = 1000;
 
 export const COMPLETE_BODY_FORMAT =
   'Content-Type: application/xml; body <CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"…ETag header of part 1\'s response…"</ETag></Part>'
@@ -174,6 +184,9 @@ export async function presignMultipartParts(request: MultipartPartsRequest, cont
   }
   const complete = session.sign({ method: 'POST', bucket, key, query: { uploadId }, headers: completeHeaders });
   const abort = session.sign({ method: 'DELETE', bucket, key, query: { uploadId } });
+  const partNumberMarker = request.listPartsMarker ?? 0;
+  const listQuery = { uploadId, 'max-parts': LIST_PARTS_MAX, ...(partNumberMarker > 0 ? { 'part-number-marker': partNumberMarker } : {}) };
+  const list = session.sign({ method: 'GET', bucket, key, query: listQuery });
   return {
     bucket,
     key,
@@ -185,6 +198,7 @@ export async function presignMultipartParts(request: MultipartPartsRequest, cont
     parts,
     complete: { ...urlOf(complete), bodyFormat: request.completeAll ? COMPLETE_ALL_FORMAT : COMPLETE_BODY_FORMAT },
     abort: urlOf(abort),
+    listParts: { ...urlOf(list), maxParts: LIST_PARTS_MAX, partNumberMarker },
   };
 }
 

@@ -31,12 +31,21 @@ async function uploadWithParts(key: string, partNumbers: number[]): Promise<{ up
   return { uploadId, etags };
 }
 
+/** ali-oss's listParts as it behaves at run time (its published types disagree): XML text values, one part not in a list. */
+interface RawPart { PartNumber: string; ETag: string; Size: string }
+interface Listed { uploadId: string; bucket: string; name: string; isTruncated: string; maxParts: string; nextPartNumberMarker: string; parts: RawPart[] }
+async function listParts(key: string, uploadId: string, query: Record<string, unknown> = {}): Promise<Listed> {
+  const client = sdkClient(h.oss) as unknown as { listParts(k: string, id: string, q: Record<string, unknown>): Promise<Omit<Listed, 'parts'> & { parts: RawPart | RawPart[] }> };
+  const listed = await client.listParts(key, uploadId, query);
+  return { ...listed, parts: ([] as RawPart[]).concat(listed.parts) };
+}
+
 describe('ListParts', () => {
   it('lists the uploaded parts in ascending order with their ETags and sizes, as ali-oss reads them', async () => {
     const { uploadId, etags } = await uploadWithParts('list/parts.bin', [3, 1, 7]);
-    const listed = await sdkClient(h.oss).listParts('list/parts.bin', uploadId, {});
+    const listed = await listParts('list/parts.bin', uploadId);
     expect(listed).toMatchObject({ uploadId, bucket: BUCKET, name: 'list/parts.bin', isTruncated: 'false', maxParts: '1000', nextPartNumberMarker: '7' });
-    expect(listed.parts.map((p: { PartNumber: string; ETag: string; Size: string }) => [p.PartNumber, p.ETag, p.Size])).toEqual([
+    expect(listed.parts.map((p) => [p.PartNumber, p.ETag, p.Size])).toEqual([
       ['1', etags.get(1), '1001'],
       ['3', etags.get(3), '1003'],
       ['7', etags.get(7), '1007'],
@@ -45,15 +54,13 @@ describe('ListParts', () => {
 
   it('pages with max-parts and part-number-marker; NextPartNumberMarker continues the list', async () => {
     const { uploadId } = await uploadWithParts('list/paged.bin', [1, 2, 3, 4, 5]);
-    const client = sdkClient(h.oss);
-    const first = await client.listParts('list/paged.bin', uploadId, { 'max-parts': 2 });
+    const first = await listParts('list/paged.bin', uploadId, { 'max-parts': 2 });
     expect(first.isTruncated).toBe('true');
-    expect(first.parts.map((p: { PartNumber: string }) => p.PartNumber)).toEqual(['1', '2']);
-    const second = await client.listParts('list/paged.bin', uploadId, { 'max-parts': 2, 'part-number-marker': first.nextPartNumberMarker });
-    expect(second.parts.map((p: { PartNumber: string }) => p.PartNumber)).toEqual(['3', '4']);
-    const last = await client.listParts('list/paged.bin', uploadId, { 'max-parts': 2, 'part-number-marker': second.nextPartNumberMarker });
-    // One part comes back as an object, not a list, from ali-oss's XML reader.
-    expect(([] as Array<{ PartNumber: string }>).concat(last.parts).map((p) => p.PartNumber)).toEqual(['5']);
+    expect(first.parts.map((p) => p.PartNumber)).toEqual(['1', '2']);
+    const second = await listParts('list/paged.bin', uploadId, { 'max-parts': 2, 'part-number-marker': first.nextPartNumberMarker });
+    expect(second.parts.map((p) => p.PartNumber)).toEqual(['3', '4']);
+    const last = await listParts('list/paged.bin', uploadId, { 'max-parts': 2, 'part-number-marker': second.nextPartNumberMarker });
+    expect(last.parts.map((p) => p.PartNumber)).toEqual(['5']);
     expect(last.isTruncated).toBe('false');
   });
 
