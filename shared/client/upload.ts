@@ -83,7 +83,7 @@ export async function upload(body: UploadBody, options: UploadOptions): Promise<
  */
 export async function abortUpload(
   upload: { key: string; uploadId: string; size?: number | undefined },
-  options: ServiceOptions & { signal?: AbortSignal | undefined; retryDelays?: number[] | undefined; checkpoints?: CheckpointStore | undefined; fingerprint?: string | undefined; onStateChange?: ((state: UploadState) => void) | undefined },
+  options: ServiceOptions & { signal?: AbortSignal | undefined; retryDelays?: number[] | undefined; checkpoints?: CheckpointStore | false | undefined; fingerprint?: string | undefined; onStateChange?: ((state: UploadState) => void) | undefined },
 ): Promise<AbortOutcome> {
   const ctx = { options: options as UploadOptions, signal: options.signal ?? new AbortController().signal, emit: (s: UploadState) => options.onStateChange?.(s) };
   const urls = new PartUrls(options, { key: upload.key, uploadId: upload.uploadId, size: upload.size }, 1, 60_000, ctx.signal);
