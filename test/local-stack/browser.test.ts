@@ -9,10 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OSS from 'ali-oss';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ossCode, presign, startStack } from './helpers';
+import { ARGS, CHROMIUM, ossCode, presign, startStack } from './helpers';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const KIB = 1024;
 const PART = 100 * KIB;
 // Small parts so a few hundred KB make a multipart upload; quick retries.

@@ -8,6 +8,10 @@ import { presign, type PresignAnswer } from '../../scripts/local-stack/check';
 
 export { presign, type PresignAnswer };
 
+/** Debian's Chromium and the launch flags that work on this machine's closed network (see .library/env machines). */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
 /** The whole stack with the real handlers; the handlers' stdout JSON lines are captured so tests can check them. */
 export async function startStack(options: LocalStackOptions = {}): Promise<LocalStack & { handlerLines: string[] }> {
   const handlerLines: string[] = [];
