@@ -84,6 +84,12 @@ export interface HttpEventInput {
   now: number;
 }
 
+function triggerDomain(host: string | undefined, functionName: string, region: string): string {
+  const fallback = `${functionName}.${region}.fcapp.run`;
+  if (host === undefined) return fallback;
+  return /\.fc\.aliyuncs\.com(?::\d+)?$/i.test(host) ? fallback : host;
+}
+
 export function buildHttpEvent(input: HttpEventInput): HttpTriggerEvent {
   const { req } = input;
   const headers: Record<string, string> = {};
@@ -102,8 +108,10 @@ export function buildHttpEvent(input: HttpEventInput): HttpTriggerEvent {
     isBase64Encoded: encoded.isBase64Encoded,
     requestContext: {
       accountId: input.accountId,
-      // Real: `<trigger-id>.<region>.fcapp.run`; locally the host the client addressed, prefix = function name.
-      domainName: req.headers.host ?? `${input.functionName}.${input.region}.fcapp.run`,
+      // Real: `<trigger-id>.<region>.fcapp.run` (or a custom domain); locally the host the client addressed, prefix =
+      // function name. Never the API endpoint's form: FC routes a Host of `*.fc.aliyuncs.com` to its signed API, so a
+      // trigger request cannot carry it, and the functions trust that form (shared/adapters/fc-http.ts).
+      domainName: triggerDomain(req.headers.host, input.functionName, input.region),
       domainPrefix: input.functionName,
       http: {
         method: (req.method ?? 'GET').toUpperCase(),

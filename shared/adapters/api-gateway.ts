@@ -13,7 +13,6 @@ export function fromApiGatewayEvent(event: JsonObject): HttpRequest {
     query: stringRecord(event.queryParameters),
     pathParameters: stringRecord(event.pathParameters),
     body: decodeBody(event.body, event.isBase64Encoded),
-    invokedThroughApi: false,
   };
 }
 

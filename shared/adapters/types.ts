@@ -7,8 +7,6 @@ export interface HttpRequest {
   /** Route parameters an API Gateway API extracted (e.g. the key from /presign/put/[key]). */
   pathParameters: Record<string, string>;
   body: Buffer;
-  /** An InvokeFunction call delivered in the HTTP-trigger shape: FC already authenticated the caller. */
-  invokedThroughApi: boolean;
 }
 
 export interface HttpResponse {
@@ -25,8 +23,9 @@ export function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** Header names are the caller's: the record has a null prototype, so no name reaches Object.prototype. */
 export function lowercaseHeaders(headers: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   if (!isObject(headers)) return out;
   for (const [name, value] of Object.entries(headers)) {
     if (typeof value === 'string') out[name.toLowerCase()] = value;
@@ -36,7 +35,7 @@ export function lowercaseHeaders(headers: unknown): Record<string, string> {
 }
 
 export function stringRecord(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   if (!isObject(value)) return out;
   for (const [name, v] of Object.entries(value)) {
     if (typeof v === 'string') out[name] = v;

@@ -23,6 +23,11 @@ export class LogNote {
     this.fields.status = status;
   }
 
+  /** The status noted so far (a single request's, or a failure's), else `fallback`. */
+  statusOr(fallback: number): number {
+    return typeof this.fields.status === 'number' ? this.fields.status : fallback;
+  }
+
   single(outcome: Outcome): void {
     if (outcome.ok) {
       const { bucket, key, cap } = outcome.result as { bucket?: string; key?: string; cap?: { by: string | null; applied: number } };

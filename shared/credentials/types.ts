@@ -9,6 +9,8 @@ export interface FcContextLike {
   credentials?: { accessKeyId?: unknown; accessKeySecret?: unknown; securityToken?: unknown } | null;
   region?: string;
   requestId?: string;
+  /** The function owner's account (FC's context.accountId). */
+  accountId?: string;
 }
 
 /** Where a set of signing credentials came from; returned so the response and the logs can say it. */

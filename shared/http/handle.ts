@@ -13,20 +13,28 @@ import { fieldsFromQuery, mergeFields } from './query-fields';
 export interface HttpOptions {
   /** API Gateway routes by its own API definitions, so its path is not ours to check. */
   checkPath: boolean;
+  /** An InvokeFunction wrap this deployment does not trust without a token: the 401 says how to change that. */
+  untrustedInvoke: boolean;
 }
 
-function json(statusCode: number, body: unknown, headers: Record<string, string>): HttpResponse {
+const UNAUTHORIZED = 'send Authorization: Bearer <token> with a token this service accepts';
+const UNTRUSTED_INVOKE = `${UNAUTHORIZED}; an InvokeFunction call is answered without one only where AUTH_TRUST_INVOKE_FUNCTION=true (docs/operations.md, "Who can call")`;
+
+/** Every JSON answer in an HTTP shape: the body holds bearer URLs, so no cache anywhere may keep a copy. */
+export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return {
     statusCode,
-    // The body holds bearer URLs: no cache anywhere may keep a copy.
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
     body: JSON.stringify(body),
   };
 }
 
-function pathAccepted(path: string, operation: Operation): boolean {
-  const trimmed = path.replace(/\/+$/, '');
-  return trimmed === '' || trimmed === `/${operation.name}`;
+function checkPath(request: HttpRequest, options: HttpOptions, operation: Operation): void {
+  if (!options.checkPath) return;
+  const trimmed = request.path.replace(/\/+$/, '');
+  if (trimmed !== '' && trimmed !== `/${operation.name}`) {
+    throw new ServiceError('NotFound', 404, `no such path; ${operation.name} answers at / and /${operation.name}`);
+  }
 }
 
 function requestFields(request: HttpRequest, method: string, operation: Operation): unknown {
@@ -63,12 +71,11 @@ export async function handleHttp(
   const requestId = context.requestId;
   const origin = allowedOrigin(request.headers.origin, deps.policy.corsAllowOrigins);
   const cors = corsHeaders(origin);
-  const method = request.invokedThroughApi ? 'POST' : request.method;
+  const { method } = request;
   try {
-    if (options.checkPath && !request.invokedThroughApi && !pathAccepted(request.path, operation)) {
-      throw new ServiceError('NotFound', 404, `no such path; ${operation.name} answers at / and /${operation.name}`);
-    }
+    // A preflight carries no credentials (browsers send none), so it is answered before the caller is checked.
     if (method === 'OPTIONS') {
+      checkPath(request, options, operation);
       if (request.headers.origin !== undefined && origin === undefined) {
         throw new ServiceError('CorsOriginNotAllowed', 403, 'this origin is not in CORS_ALLOW_ORIGINS');
       }
@@ -76,21 +83,24 @@ export async function handleHttp(
       const allow = { allow: [...operation.httpMethods, 'OPTIONS'].join(', ') };
       return { statusCode: 204, headers: origin === undefined ? allow : { ...allow, ...preflightHeaders(origin, operation.httpMethods) }, body: '' };
     }
+    // Everything else meets the caller check first: a caller who is not let in learns nothing, not even which paths
+    // and methods exist.
+    if (deps.policy.authTokenSha256.length > 0 && !bearerTokenAccepted(request.headers.authorization, deps.policy.authTokenSha256)) {
+      note.status(401);
+      return jsonResponse(401, { error: { code: 'Unauthorized', message: options.untrustedInvoke ? UNTRUSTED_INVOKE : UNAUTHORIZED }, requestId }, { ...cors, 'www-authenticate': 'Bearer' });
+    }
+    checkPath(request, options, operation);
     if (!(operation.httpMethods as readonly string[]).includes(method)) {
       const allow = [...operation.httpMethods, 'OPTIONS'].join(', ');
       note.status(405);
-      return json(405, { error: { code: 'MethodNotAllowed', message: `${operation.name} accepts ${allow}` }, requestId }, { ...cors, allow });
-    }
-    if (deps.policy.authTokenSha256.length > 0 && !request.invokedThroughApi && !bearerTokenAccepted(request.headers.authorization, deps.policy.authTokenSha256)) {
-      note.status(401);
-      return json(401, { error: { code: 'Unauthorized', message: 'send Authorization: Bearer <token> with a token this service accepts' }, requestId }, { ...cors, 'www-authenticate': 'Bearer' });
+      return jsonResponse(405, { error: { code: 'MethodNotAllowed', message: `${operation.name} accepts ${allow}` }, requestId }, { ...cors, allow });
     }
     const [status, body] = await answer(request, method, operation, context, deps, note);
     note.status(status);
-    return json(status, withRequestId(body as Record<string, unknown>, requestId), cors);
+    return jsonResponse(status, withRequestId(body as Record<string, unknown>, requestId), cors);
   } catch (error) {
     const failure = asServiceError(error);
     note.failure(failure);
-    return json(failure.status, { error: errorBody(failure), requestId }, cors);
+    return jsonResponse(failure.status, { error: errorBody(failure), requestId }, cors);
   }
 }

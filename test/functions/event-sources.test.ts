@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { asEvent, callHttp, fcContext, FIXTURE_EVENTS, fixtureEvent, harness, TOKEN, SECRET } from '../support/fc';
+import '../support/frozen-prototypes'; // after the imports: some test-only libraries assign to prototypes as they load
 
 /**
  * Every payload in ../shared/events (copied into test/fixtures/events) goes through the real handlers: the ones
@@ -31,18 +32,30 @@ describe('FC 3.0 HTTP trigger events', () => {
     expect(new URL(answer.json.url as string).pathname).toBe('/docs/report.pdf');
   });
 
-  it.each(['fc3-template-http.json', 'fc3-http-trigger-event-e2e.json'])('%s: an InvokeFunction call wrapped as HTTP with a non-JSON body: 400 InvalidJson', async (name) => {
-    const answer = await callHttp(put, json(name));
+  // The captured wrap's own account and region (masked by its source, kept as written): FC's context for that call.
+  const wrapContext = fcContext({ accountId: '143**********149', region: 'cn-huhehaote' });
+  const wraps = ['fc3-template-http.json', 'fc3-http-trigger-event-e2e.json'];
+
+  it.each(wraps)('%s: an InvokeFunction call wrapped as HTTP is answered as its payload sent directly: "haha" is no request', async (name) => {
+    const answer = await callHttp(put, json(name), wrapContext);
     expect(answer.statusCode).toBe(400);
-    expect(answer.json).toMatchObject({ error: { code: 'InvalidJson' } });
+    expect(answer.json).toMatchObject({ error: { code: 'UnsupportedEvent' } });
   });
 
-  it.each(['fc3-template-http.json', 'fc3-http-trigger-event-e2e.json'])('%s with a JSON request as its body answers a PUT URL (no content-type needed: FC authenticated the call)', async (name) => {
+  it.each(wraps)('%s with a JSON request as its body answers a PUT URL (no content-type needed: FC authenticated the call)', async (name) => {
     const event = json(name);
     event.body = JSON.stringify({ key: 'from-s-invoke.txt', contentType: 'text/plain' });
-    const answer = await callHttp(put, event);
+    const answer = await callHttp(put, event, wrapContext);
     expect(answer.statusCode).toBe(200);
     expect(answer.json).toMatchObject({ method: 'PUT', key: 'from-s-invoke.txt', signedHeaders: { 'content-type': 'text/plain' } });
+  });
+
+  it.each(wraps)('%s arriving at a function of another account is no InvokeFunction call: an HTTP request to an unknown path', async (name) => {
+    const event = json(name);
+    event.body = JSON.stringify({ key: 'from-s-invoke.txt' });
+    const answer = await callHttp(put, event, fcContext({ region: 'cn-huhehaote' }));
+    expect(answer.statusCode).toBe(404);
+    expect(answer.json).toMatchObject({ error: { code: 'NotFound' } });
   });
 });
 
