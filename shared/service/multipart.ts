@@ -136,8 +136,8 @@ export const COMPLETE_BODY_FORMAT =
   + '<Part><PartNumber>2</PartNumber><ETag>"…"</ETag></Part>…</CompleteMultipartUpload>, one Part per uploaded part in ascending PartNumber';
 const COMPLETE_ALL_FORMAT = 'no body: OSS completes the upload with every part uploaded so far (x-oss-complete-all: yes)';
 
-/** Besides its part URLs, every step-2 answer signs the complete and abort URLs. */
-const STEP_TWO_FIXED_URLS = 2;
+/** Besides its part URLs, every step-2 answer signs the complete, abort and ListParts URLs. */
+const STEP_TWO_FIXED_URLS = 3;
 
 /**
  * Which part URLs this answer holds. A count the caller asked for must fit the invocation's URL budget; the rest of
