@@ -7,11 +7,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium } from './local-stack/chromium';
 import { startLocalStack } from './local-stack';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const OUT = path.resolve(__dirname, '..', 'docs', 'screenshots');
 const PART = 100 * 1024;
 const SETTINGS = `multipartAbove=${PART}&partSize=${PART}&concurrency=1&retryDelays=0,1500,3000`;
@@ -25,7 +24,7 @@ async function main(): Promise<void> {
     return p;
   };
   const stack = await startLocalStack();
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  const browser = await launchChromium();
   const shots: string[] = [];
   const shoot = async (page: Page, name: string): Promise<void> => {
     await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });

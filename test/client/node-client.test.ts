@@ -10,10 +10,9 @@ import { openAsBlob } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import OSS from 'ali-oss';
 import { abortUpload, download, memoryCheckpointStore, upload, UploadError, type UploadOptions, type UploadState } from '../../shared/client';
 import { fileCheckpointStore } from '../../shared/client/node';
-import { startStack } from '../local-stack/helpers';
+import { startStack, unfinishedUploads } from '../local-stack/helpers';
 
 const TOKEN = 'client-test-token';
 const PART = 102400;
@@ -55,10 +54,7 @@ async function stored(key: string): Promise<Buffer> {
   return Buffer.from(await got.blob.arrayBuffer());
 }
 
-function unfinished(prefix: string): Promise<string[]> {
-  const client = new OSS({ region: 'oss-cn-hangzhou', bucket: stack.bucket, endpoint: stack.oss.origin, authorizationV4: true, ...stack.platformKey } as OSS.Options);
-  return (client.listUploads({ prefix }) as Promise<{ uploads: { name: string }[] }>).then((r) => r.uploads.map((u) => u.name));
-}
+const unfinished = (prefix: string): Promise<string[]> => unfinishedUploads(stack, prefix);
 
 const partRequests = (from: number) => stack.oss.faults.log.slice(from).filter((r) => r.operation === 'UploadPart');
 

@@ -4,40 +4,18 @@
  * abort, both origins. Nothing is skipped: without Chromium the suite fails and says how to install it.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import OSS from 'ali-oss';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ARGS, CHROMIUM, ossCode, presign, startStack } from './helpers';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ossCode, presign, unfinishedUploads, useBrowserStack } from './helpers';
 
 const KIB = 1024;
 const PART = 100 * KIB;
 // Small parts so a few hundred KB make a multipart upload; quick retries.
 const SETTINGS = `multipartAbove=${PART}&partSize=${PART}&partsPerRequest=2&concurrency=1&retryDelays=0,200,500,1000,2000`;
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-let browser: Browser;
-const dir = mkdtempSync(path.join(tmpdir(), 'page-test-'));
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` (.ci/run does this) or set CHROMIUM_PATH`);
-  }
-  stack = await startStack();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(() => {
-  stack.oss.faults.clear();
-});
+const rig = useBrowserStack('page-test-');
+const dir = rig.dir;
 
 /** A file on disk, so its lastModified (part of the page's fingerprint) stays the same across reloads. */
 function fileOf(name: string, bytes: Buffer): string {
@@ -53,8 +31,8 @@ interface Opened {
   seen: () => Promise<Array<{ state: string; text: string }>>;
 }
 
-async function open(query = SETTINGS, origin = stack.page.origin, context?: BrowserContext): Promise<Opened> {
-  const ctx = context ?? (await browser.newContext());
+async function open(query = SETTINGS, origin = rig.stack.page.origin, context?: BrowserContext): Promise<Opened> {
+  const ctx = context ?? (await rig.browser.newContext());
   const page = await ctx.newPage();
   await page.goto(`${origin}/?${query}`);
   await page.waitForSelector('body[data-state="ready"]');
@@ -81,17 +59,14 @@ async function pickAndUpload(page: Page, files: string | string[]): Promise<void
 const settled = (page: Page, timeout = 30_000) => page.waitForSelector('#queue li[data-state="done"], #queue li[data-state="failed"], #queue li[data-state="resumable"]', { timeout });
 
 async function storedBytes(key: string): Promise<Buffer> {
-  const res = await fetch((await presign(stack.presignGetUrl, { key })).url);
+  const res = await fetch((await presign(rig.stack.presignGetUrl, { key })).url);
   expect(res.status).toBe(200);
   return Buffer.from(await res.arrayBuffer());
 }
 
-function unfinished(prefix: string): Promise<string[]> {
-  const client = new OSS({ region: 'oss-cn-hangzhou', bucket: stack.bucket, endpoint: stack.oss.origin, authorizationV4: true, ...stack.platformKey } as OSS.Options);
-  return (client.listUploads({ prefix }) as Promise<{ uploads: { name: string }[] }>).then((r) => r.uploads.map((u) => u.name));
-}
+const unfinished = (prefix: string): Promise<string[]> => unfinishedUploads(rig.stack, prefix);
 
-const partsSince = (from: number) => stack.oss.faults.log.slice(from).filter((r) => r.operation === 'UploadPart');
+const partsSince = (from: number) => rig.stack.oss.faults.log.slice(from).filter((r) => r.operation === 'UploadPart');
 
 describe('upload page in Chromium', () => {
   it('a small file: signing → uploading → done, a download link, a favicon, the bytes OSS stored', async () => {
@@ -125,8 +100,8 @@ describe('upload page in Chromium', () => {
       document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     }, { a: a.toString('base64'), b: b.toString('base64') });
     await page.waitForSelector('#queue li:nth-child(2)');
-    stack.oss.faults.add({ kind: 'delay', match: { operation: 'UploadPart', partNumber: 1 }, ms: 800 });
-    const initiatesBefore = stack.oss.faults.count('InitiateMultipartUpload');
+    rig.stack.oss.faults.add({ kind: 'delay', match: { operation: 'UploadPart', partNumber: 1 }, ms: 800 });
+    const initiatesBefore = rig.stack.oss.faults.count('InitiateMultipartUpload');
     await page.click('#upload');
     await page.waitForSelector('body[data-busy="true"]');
     expect(await page.isDisabled('#upload')).toBe(true);
@@ -134,7 +109,7 @@ describe('upload page in Chromium', () => {
     await page.waitForSelector('body[data-busy="false"]', { timeout: 30_000 });
     expect(await page.$$eval('#queue li', (lis) => lis.map((li) => li.getAttribute('data-state')))).toEqual(['done', 'done']);
     expect(await page.$$eval('#queue progress', (bars) => bars.map((b) => (b as HTMLProgressElement).value))).toEqual([100, 100]);
-    expect(stack.oss.faults.count('InitiateMultipartUpload') - initiatesBefore).toBe(1);
+    expect(rig.stack.oss.faults.count('InitiateMultipartUpload') - initiatesBefore).toBe(1);
     expect((await storedBytes('uploads/dropped-a.bin')).equals(a)).toBe(true);
     expect((await storedBytes('uploads/dropped-b.txt')).equals(b)).toBe(true);
     await context.close();
@@ -142,8 +117,8 @@ describe('upload page in Chromium', () => {
 
   it('multipart: "uploading part n of N", "completing", bytes and speed; a part that fails once is retried and the file completes byte-identical', async () => {
     const bytes = randomBytes(4 * PART - 5);
-    stack.oss.faults.add({ kind: 'fail', match: { operation: 'UploadPart', partNumber: 2 }, status: 503 });
-    const from = stack.oss.faults.log.length;
+    rig.stack.oss.faults.add({ kind: 'fail', match: { operation: 'UploadPart', partNumber: 2 }, status: 503 });
+    const from = rig.stack.oss.faults.log.length;
     const { page, context, seen } = await open(SETTINGS);
     await pickAndUpload(page, fileOf('clip.mp4', bytes));
     await settled(page);
@@ -162,17 +137,17 @@ describe('upload page in Chromium', () => {
     const bytes = randomBytes(4 * PART + 1);
     const file = fileOf('resume-me.bin', bytes);
     // Part 3 keeps failing while the reload happens, so parts 1 and 2 are all that landed.
-    stack.oss.faults.add({ kind: 'fail', match: { operation: 'UploadPart', partNumber: 3 }, times: Infinity });
-    const context = await browser.newContext();
-    const first = await open(`${SETTINGS.replace(/retryDelays=[^&]*/, 'retryDelays=5000')}`, stack.page.origin, context);
+    rig.stack.oss.faults.add({ kind: 'fail', match: { operation: 'UploadPart', partNumber: 3 }, times: Infinity });
+    const context = await rig.browser.newContext();
+    const first = await open(`${SETTINGS.replace(/retryDelays=[^&]*/, 'retryDelays=5000')}`, rig.stack.page.origin, context);
     await pickAndUpload(first.page, file);
     await first.page.waitForSelector('#queue li[data-state="retrying"]');
     expect(partsSince(0).filter((r) => r.key === 'uploads/resume-me.bin' && r.status === 200).map((r) => r.partNumber)).toEqual([1, 2]);
     await first.page.close();
-    stack.oss.faults.clear();
+    rig.stack.oss.faults.clear();
 
-    const from = stack.oss.faults.log.length;
-    const again = await open(SETTINGS, stack.page.origin, context);
+    const from = rig.stack.oss.faults.log.length;
+    const again = await open(SETTINGS, rig.stack.page.origin, context);
     await again.page.waitForSelector('#unfinished:not([hidden]) li');
     expect(await again.page.textContent('#unfinished-list')).toContain('resume-me.bin2 of 5 parts uploaded');
     await again.page.setInputFiles('#files', file);
@@ -183,7 +158,7 @@ describe('upload page in Chromium', () => {
     const texts = (await again.seen()).map((s) => s.text);
     expect(texts).toContain('Checking which parts already landed (2 of 5 recorded)…');
     expect(texts[texts.length - 1]).toBe('Done: uploads/resume-me.bin (resumed; 3 of 5 parts sent now).');
-    const after = stack.oss.faults.log.slice(from).filter((r) => r.key === 'uploads/resume-me.bin');
+    const after = rig.stack.oss.faults.log.slice(from).filter((r) => r.key === 'uploads/resume-me.bin');
     expect(after.filter((r) => r.operation === 'ListParts')).toHaveLength(1);
     expect(after.filter((r) => r.operation === 'UploadPart').map((r) => r.partNumber)).toEqual([3, 4, 5]);
     expect(after.filter((r) => r.operation === 'InitiateMultipartUpload')).toHaveLength(0);
@@ -193,9 +168,9 @@ describe('upload page in Chromium', () => {
 
   it('a URL that expires mid-upload is presigned again', async () => {
     const bytes = randomBytes(3 * PART);
-    stack.oss.faults.add({ kind: 'delay', match: { operation: 'UploadPart', partNumber: 2 }, ms: 1500 });
-    stack.oss.faults.expireUrlsAfter(1);
-    const from = stack.oss.faults.log.length;
+    rig.stack.oss.faults.add({ kind: 'delay', match: { operation: 'UploadPart', partNumber: 2 }, ms: 1500 });
+    rig.stack.oss.faults.expireUrlsAfter(1);
+    const from = rig.stack.oss.faults.log.length;
     const { page, context } = await open(SETTINGS);
     await pickAndUpload(page, fileOf('expiring.bin', bytes));
     await settled(page);
@@ -210,7 +185,7 @@ describe('upload page in Chromium', () => {
   it('going offline shows "waiting for the network", and the upload goes on when the browser is back online', async () => {
     const bytes = randomBytes(4 * PART);
     const { page, context, seen } = await open(SETTINGS);
-    stack.oss.faults.add({ kind: 'delay', match: { operation: 'UploadPart', partNumber: 2 }, ms: 600 });
+    rig.stack.oss.faults.add({ kind: 'delay', match: { operation: 'UploadPart', partNumber: 2 }, ms: 600 });
     await pickAndUpload(page, fileOf('offline.bin', bytes));
     await page.waitForFunction(() => document.querySelector('#queue .status')?.textContent === 'Uploading part 2 of 4…');
     await context.setOffline(true);
@@ -225,7 +200,7 @@ describe('upload page in Chromium', () => {
   });
 
   it('a part that keeps failing: the page names the step without any URL; Discard aborts, and ListMultipartUploads is empty', async () => {
-    stack.oss.faults.add({ kind: 'fail', match: { operation: 'UploadPart', partNumber: 2 }, status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.', times: Infinity });
+    rig.stack.oss.faults.add({ kind: 'fail', match: { operation: 'UploadPart', partNumber: 2 }, status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.', times: Infinity });
     const { page, context } = await open(SETTINGS.replace(/retryDelays=[^&]*/, 'retryDelays=0,100'));
     await pickAndUpload(page, fileOf('doomed.bin', randomBytes(3 * PART)));
     await settled(page);
@@ -244,7 +219,7 @@ describe('upload page in Chromium', () => {
 
   it('works opened as localhost as well as 127.0.0.1 (CORS of the functions and of the bucket)', async () => {
     const bytes = randomBytes(2 * PART + 3);
-    const localhost = stack.page.origins.find((o) => o.includes('//localhost:'))!;
+    const localhost = rig.stack.page.origins.find((o) => o.includes('//localhost:'))!;
     const { page, context } = await open(SETTINGS, localhost);
     expect(new URL(page.url()).hostname).toBe('localhost');
     await pickAndUpload(page, fileOf('from-localhost.bin', bytes));
@@ -256,9 +231,9 @@ describe('upload page in Chromium', () => {
 
   it("the seeds' trap: a URL signed without a content type fails when the browser's fetch sends the file's type; signedHeaders avoid it", async () => {
     const { page, context } = await open('');
-    const untyped = await presign(stack.presignPutUrl, { key: 'trap/untyped.txt' });
+    const untyped = await presign(rig.stack.presignPutUrl, { key: 'trap/untyped.txt' });
     expect(untyped.signedHeaders['content-type']).toBeUndefined();
-    const typed = await presign(stack.presignPutUrl, { key: 'trap/typed.txt', contentType: 'text/plain' });
+    const typed = await presign(rig.stack.presignPutUrl, { key: 'trap/typed.txt', contentType: 'text/plain' });
     const results = await page.evaluate(async ({ untyped, typed }) => {
       const file = new File(['hello from the browser'], 'hello.txt', { type: 'text/plain' });
       const put = async (url: string, headers: Record<string, string>) => {

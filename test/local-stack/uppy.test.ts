@@ -3,33 +3,19 @@
  * shared/client/uppy.ts to the local stack: a 30 MB file in parts, byte-identical at OSS; a small file as one PUT.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { ARGS, CHROMIUM, presign, startStack } from './helpers';
+import type { Page } from 'playwright-core';
+import { presign, useBrowserStack } from './helpers';
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-let browser: Browser;
-const dir = mkdtempSync(path.join(tmpdir(), 'uppy-test-'));
-
-beforeAll(async () => {
-  stack = await startStack();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const rig = useBrowserStack('uppy-test-');
+const dir = rig.dir;
 
 const sha256 = (b: Buffer | Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 async function dashboard(): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(`${stack.page.origin}/?mode=uppy`);
+  const page = await rig.browser.newPage();
+  await page.goto(`${rig.stack.page.origin}/?mode=uppy`);
   await page.waitForSelector('body[data-state="ready"]');
   await page.waitForSelector('.uppy-Dashboard');
   return page;
@@ -51,15 +37,15 @@ describe('Uppy Dashboard through the @uppy/aws-s3 v6 adapter', () => {
     const bytes = randomBytes(30 * 1024 * 1024);
     const file = path.join(dir, 'thirty.mp4');
     writeFileSync(file, bytes);
-    const from = stack.oss.faults.log.length;
+    const from = rig.stack.oss.faults.log.length;
     const page = await dashboard();
     expect(await uploadThroughDashboard(page, [file])).toEqual({ successful: 1, failed: 0 });
-    const log = stack.oss.faults.log.slice(from).filter((r) => r.key === 'uploads/thirty.mp4' && r.operation !== 'Preflight');
+    const log = rig.stack.oss.faults.log.slice(from).filter((r) => r.key === 'uploads/thirty.mp4' && r.operation !== 'Preflight');
     // 30 MB in the service's 8 MiB plan: 4 parts, each signed for its exact length.
     expect(log.map((r) => `${r.operation}${r.partNumber ?? ''}:${r.status}`).sort()).toEqual(
       ['CompleteMultipartUpload:200', 'InitiateMultipartUpload:200', 'UploadPart1:200', 'UploadPart2:200', 'UploadPart3:200', 'UploadPart4:200'],
     );
-    const res = await fetch((await presign(stack.presignGetUrl, { key: 'uploads/thirty.mp4' })).url);
+    const res = await fetch((await presign(rig.stack.presignGetUrl, { key: 'uploads/thirty.mp4' })).url);
     expect(res.headers.get('content-type')).toBe('video/mp4');
     expect(res.headers.get('etag')).toMatch(/-4"$/);
     expect(sha256(Buffer.from(await res.arrayBuffer()))).toBe(sha256(bytes));
@@ -72,11 +58,11 @@ describe('Uppy Dashboard through the @uppy/aws-s3 v6 adapter', () => {
     const bytes = randomBytes(40_000);
     const file = path.join(dir, 'note.txt');
     writeFileSync(file, bytes);
-    const from = stack.oss.faults.log.length;
+    const from = rig.stack.oss.faults.log.length;
     const page = await dashboard();
     expect(await uploadThroughDashboard(page, [file])).toEqual({ successful: 1, failed: 0 });
-    expect(stack.oss.faults.log.slice(from).filter((r) => r.key === 'uploads/note.txt' && r.operation !== 'Preflight').map((r) => `${r.operation}:${r.status}`)).toEqual(['PutObject:200']);
-    const res = await fetch((await presign(stack.presignGetUrl, { key: 'uploads/note.txt' })).url);
+    expect(rig.stack.oss.faults.log.slice(from).filter((r) => r.key === 'uploads/note.txt' && r.operation !== 'Preflight').map((r) => `${r.operation}:${r.status}`)).toEqual(['PutObject:200']);
+    const res = await fetch((await presign(rig.stack.presignGetUrl, { key: 'uploads/note.txt' })).url);
     expect(res.headers.get('content-type')).toBe('text/plain');
     expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
     await page.close();
