@@ -50,7 +50,7 @@ async function main(): Promise<number> {
   const pick = `node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).url))'`;
   console.log(`
 oss-presign local stack is up (region ${stack.region}, bucket ${stack.bucket})
-  upload page   ${stack.page.origin}/
+  upload page   ${stack.page.origins.map((o) => `${o}/`).join('  or  ')}   (?mode=uppy: Uppy's Dashboard)
   presign-put   ${put}      (FC 3.0 HTTP trigger; InvokeFunction API: ${stack.fc.origin}/2023-03-30/functions/presign-put/invocations)
   presign-get   ${get}
   local OSS     ${stack.oss.origin}   (path-style; V4 signatures verified)

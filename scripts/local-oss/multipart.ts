@@ -13,7 +13,8 @@ import { xmlDocument } from './xml';
 export const MIN_PART_SIZE = 100 * 1024;
 const MAX_PART_NUMBER = 10000;
 
-const xmlParser = new XMLParser({ parseTagValue: false, trimValues: true });
+// processEntities (the default) turns &quot; and &#34; into '"' before the ETag is compared.
+const xmlParser = new XMLParser({ parseTagValue: false, trimValues: true, htmlEntities: true });
 
 function noSuchUpload(uploadId: string): OssError {
   return new OssError(
@@ -24,7 +25,7 @@ function noSuchUpload(uploadId: string): OssError {
   );
 }
 
-async function requireUpload(req: OssRequest, svc: ServerServices, key: string): Promise<UploadMeta> {
+export async function requireUpload(req: OssRequest, svc: ServerServices, key: string): Promise<UploadMeta> {
   const uploadId = queryValue(req.query, 'uploadId') ?? '';
   const upload = await svc.storage.getUpload(req.bucket, uploadId);
   if (!upload || upload.key !== key) throw noSuchUpload(uploadId);
@@ -95,7 +96,22 @@ function parseCompleteBody(body: Buffer): RequestedPart[] {
   });
 }
 
-const normaliseEtag = (etag: string): string => etag.replace(/"/g, '').trim().toUpperCase();
+/**
+ * An ETag as CompleteMultipartUpload compares it. OSS documents the part's ETag exactly as it answered it, quoted
+ * (`<ETag>"3349DC70…"</ETag>`), and the official SDKs send that form: aliyun-oss-java-sdk's
+ * CompleteMultipartUploadRequestMarshaller and aliyun-oss-csharp-sdk's CompleteMultipartUploadRequestSerializer strip
+ * any quotes and add one pair back, oss2's to_complete_upload_request wraps the bare value in quotes. Quotes written
+ * as XML entities (`&quot;`, `&#34;`, what the Java and Go SDKs emit) are the same text once parsed. OSS also serves
+ * the S3 CompleteMultipartUpload (https://www.alibabacloud.com/help/doc-detail/389025.html), whose clients send the
+ * bare hex: minio-go (trimEtag) and Uppy's S3 client (sanitizeETag) strip the quotes. So both forms are accepted:
+ * the hex with one surrounding pair of quotes or with none, compared without regard to case. Anything else (stray
+ * quotes inside, a different digest) is InvalidPart.
+ */
+export function normaliseEtag(etag: string): string {
+  const trimmed = etag.trim();
+  const bare = trimmed.length >= 2 && trimmed.startsWith('"') && trimmed.endsWith('"') ? trimmed.slice(1, -1) : trimmed;
+  return bare.toUpperCase();
+}
 
 export async function completeUpload(req: OssRequest, svc: ServerServices, key: string): Promise<OssResponse> {
   const upload = await requireUpload(req, svc, key);

@@ -13,11 +13,13 @@ import type { OssRequest, OssResponse, ServerServices } from './context';
 import { actualRequestHeaders, preflight, type CorsRule } from './cors';
 import { MalformedEncodingError, hasQuery, parseRawQuery, type QueryPair } from './encoding';
 import { Errors, OssError, errorBody, newRequestId } from './errors';
-import { abortUpload, completeUpload, initiateUpload, uploadPart } from './multipart';
+import { abortUpload, completeUpload, initiateUpload, requireUpload, uploadPart } from './multipart';
+import { listMultipartUploads, listParts } from './listing';
 import { deleteObject, getObject, putObject } from './objects';
 import { postObject } from './post-object';
 import { ObjectStorage } from './storage';
 import { admitAnonymous } from './acl';
+import { FaultInjector, requestFacts, type Fault, type LoggedRequest, type RequestFacts } from './faults';
 import { authenticate } from './v4-verify';
 
 export interface LocalOssOptions {
@@ -38,6 +40,8 @@ export interface LocalOssOptions {
   now?: () => number;
   /** One line per request (method, path without query, status, code); never credentials. */
   log?: (line: string) => void;
+  /** Faults armed from the start (tests usually add them later through `faults`). */
+  faults?: Fault[];
 }
 
 export interface LocalOss {
@@ -51,6 +55,8 @@ export interface LocalOss {
   setBucketCors(name: string, rules: CorsRule[] | undefined): void;
   /** Path-style URL of a bucket or object on this server (no signature). */
   pathStyleUrl(bucket: string, key?: string): string;
+  /** Fault knobs (fail the nth request, cut a body, delay, expire URLs early, go offline) and the request log. */
+  faults: FaultInjector;
   close(): Promise<void>;
 }
 
@@ -94,9 +100,11 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
     ? [`oss-${region}.aliyuncs.com`, 'localhost']
     : ([] as string[]).concat(options.virtualHostSuffix);
   const storage = new ObjectStorage(dataDir);
+  const faults = new FaultInjector();
+  for (const fault of options.faults ?? []) faults.add(fault);
   const services: ServerServices = {
     storage,
-    auth: { credentials: options.credentials, region, now: options.now ?? (() => Date.now()) },
+    auth: { credentials: options.credentials, region, now: options.now ?? (() => Date.now()), urlLifetimeCap: () => faults.urlLifetimeCap() },
   };
   const bucketCors = new Map<string, CorsRule[] | undefined>();
   const corsFor = (bucket: string): CorsRule[] => bucketCors.get(bucket) ?? options.cors ?? [];
@@ -108,14 +116,20 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
   }
   for (const bucket of options.buckets ?? []) await createBucket(bucket);
 
-  async function handle(req: http.IncomingMessage, publicOrigin: string): Promise<{ response: OssResponse; cors: Record<string, string> }> {
+  async function handle(req: http.IncomingMessage, publicOrigin: string, injected: Fault[]): Promise<{ response: OssResponse; cors: Record<string, string> }> {
     const method = (req.method ?? 'GET').toUpperCase();
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const rawPath = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    // The body is read from the first tick (a listener attached after a delay would miss it), then the delay runs.
+    const reading = readBody(req);
+    reading.catch(() => undefined);
+    for (const fault of injected) {
+      if (fault.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    }
     let body: Buffer;
     try {
-      body = await readBody(req);
+      body = await reading;
     } catch {
       throw new OssError(400, 'IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
     }
@@ -138,6 +152,10 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
       return { response: { status: 200, headers: {} }, cors: allowed };
     }
     const cors = actualRequestHeaders(corsFor(bucket), headers['origin'], method);
+    const failure = injected.find((f) => f.kind === 'fail');
+    if (failure) {
+      throw Object.assign(new OssError(failure.status ?? 503, failure.code ?? 'ServiceUnavailable', failure.message ?? 'Please reduce your request rate.'), { cors });
+    }
     try {
       const base = { method, bucket, key, query, headers, body, publicOrigin };
       if (method === 'POST' && key === undefined && (headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data')) {
@@ -155,14 +173,17 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
 
   async function route(req: OssRequest): Promise<OssResponse> {
     const { method, key } = req;
-    if (key === undefined) throw Errors.notImplemented('bucket-level operations');
     const has = (name: string): boolean => hasQuery(req.query, name);
+    if (key === undefined) {
+      if ((method === 'GET' || method === 'HEAD') && has('uploads')) return listMultipartUploads(req, services);
+      throw Errors.notImplemented('bucket-level operations other than ListMultipartUploads');
+    }
     switch (method) {
       case 'PUT':
         return has('uploadId') && has('partNumber') ? uploadPart(req, services, key) : putObject(req, services, key);
       case 'GET':
       case 'HEAD':
-        return getObject(req, services, key);
+        return has('uploadId') ? listParts(req, services, await requireUpload(req, services, key)) : getObject(req, services, key);
       case 'DELETE':
         return has('uploadId') ? abortUpload(req, services, key) : deleteObject(req, services, key);
       case 'POST':
@@ -174,7 +195,51 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
     }
   }
 
+  /** What the fault knobs need to know before the body is read; a request the router would refuse counts as Other. */
+  function factsOf(req: http.IncomingMessage): RequestFacts {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    try {
+      const address = resolveAddress(req.headers.host, q === -1 ? rawUrl : rawUrl.slice(0, q), suffixes);
+      return requestFacts(method, address.key, parseRawQuery(q === -1 ? '' : rawUrl.slice(q + 1)));
+    } catch {
+      return { operation: 'Other', method, key: undefined, partNumber: undefined };
+    }
+  }
+
+  /** Applies a cut: the body is read up to afterBytes, then the connection is reset without an answer. */
+  function armCut(req: http.IncomingMessage, entry: LoggedRequest, afterBytes: number): void {
+    entry.status = 'cut';
+    const cut = (): void => {
+      req.socket.destroy();
+    };
+    if (afterBytes <= 0) return cut();
+    req.on('data', () => {
+      if (entry.bytes >= afterBytes) cut();
+    });
+    req.on('end', cut);
+  }
+
   const server = http.createServer((req, res) => {
+    const facts = factsOf(req);
+    const entry: LoggedRequest = { ...facts, status: 0, bytes: 0 };
+    faults.log.push(entry);
+    if (faults.isOffline()) {
+      entry.status = 'refused';
+      req.socket.destroy();
+      return;
+    }
+    req.on('data', (chunk: Buffer) => {
+      entry.bytes += chunk.length;
+    });
+    const injected = faults.take(facts);
+    const cut = injected.find((f) => f.kind === 'cut');
+    if (cut) {
+      armCut(req, entry, cut.afterBytes);
+      req.resume();
+      return;
+    }
     const requestId = newRequestId();
     const publicOrigin = `http://${req.headers.host ?? `${host}:${port}`}`;
     const send = (response: OssResponse, extra: Record<string, string>): void => {
@@ -187,10 +252,11 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
         ...response.headers,
       };
       if (headers['content-length'] === undefined) headers['content-length'] = String(body.length);
+      entry.status = response.status;
       res.writeHead(response.status, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
     };
-    handle(req, publicOrigin).then(
+    handle(req, publicOrigin, injected).then(
       ({ response, cors }) => {
         options.log?.(`${req.method} ${(req.url ?? '').split('?')[0]} ${response.status}`);
         send(response, cors);
@@ -223,6 +289,11 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
     );
   });
 
+  // While offline, connections are reset as they arrive, before any byte of a request is read.
+  server.on('connection', (socket) => {
+    if (faults.isOffline()) socket.destroy();
+  });
+
   const { port, origin } = await listenOn(server, host, options.port);
 
   return {
@@ -235,6 +306,7 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
     setBucketCors: (name, rules) => {
       bucketCors.set(name, rules);
     },
+    faults,
     pathStyleUrl: (bucket, key) => `${origin}/${bucket}/${key === undefined ? '' : key.split('/').map(encodeURIComponent).join('/')}`,
     close: async () => {
       await new Promise<void>((resolve, reject) => {

@@ -108,6 +108,17 @@ export class ObjectStorage {
     }
   }
 
+  /** Every unfinished upload of a bucket (ListMultipartUploads sorts and pages them). */
+  async listUploads(bucket: string): Promise<UploadMeta[]> {
+    const dir = path.join(this.bucketDir(bucket), 'uploads');
+    const uploads: UploadMeta[] = [];
+    for (const id of await fs.readdir(dir).catch(() => [] as string[])) {
+      const upload = await this.getUpload(bucket, id);
+      if (upload) uploads.push(upload);
+    }
+    return uploads;
+  }
+
   async putPart(bucket: string, uploadId: string, partNumber: number, data: Buffer): Promise<PartMeta> {
     const dir = this.uploadDir(bucket, uploadId);
     const md5Hex = createHash('md5').update(data).digest('hex').toUpperCase();

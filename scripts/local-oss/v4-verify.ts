@@ -33,6 +33,8 @@ export interface AuthContext {
   credentials: CredentialStore;
   region: string;
   now: () => number;
+  /** A fault knob: presigned URLs stop working this many seconds after signing, whatever x-oss-expires says. */
+  urlLifetimeCap?: () => number | undefined;
 }
 
 export type AuthResult =
@@ -83,7 +85,8 @@ function verifyQueryMode(req: ReceivedRequest, ctx: AuthContext): AuthResult {
       ['ServerTime', new Date(now).toISOString()],
     ], '0002-00000235');
   }
-  const expiresAt = signedAt + Number(expiresRaw) * 1000;
+  const cap = ctx.urlLifetimeCap?.();
+  const expiresAt = signedAt + Math.min(Number(expiresRaw), cap ?? Infinity) * 1000;
   if (now > expiresAt) {
     throw new OssError(403, 'AccessDenied', 'Request has expired.', [
       ['Expires', new Date(expiresAt).toISOString()],

@@ -35,7 +35,8 @@ export interface LocalStack {
   sts: LocalSts;
   oss: LocalOss;
   fc: LocalFc;
-  page: { origin: string };
+  /** The page at 127.0.0.1; `origins` adds the same page as localhost. */
+  page: { origin: string; origins: string[] };
   store: CredentialStore;
   bucket: string;
   region: string;
@@ -76,6 +77,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     let urls = { presignPut: '', presignGet: '' };
     const page = await startPageServer({ host, port: options.ports?.page, config: () => ({ ...urls, bucket }) });
     closers.push(page.close);
+    // The page works opened as 127.0.0.1 or as localhost: two origins to a browser, so both are allowed at the
+    // functions (CORS_ALLOW_ORIGINS) and at the bucket (its CORS rule).
+    const pageOrigins = host === '127.0.0.1' ? [page.origin, page.origin.replace('//127.0.0.1:', '//localhost:')] : [page.origin];
     const sts = await startLocalSts({ store, host, port: options.ports?.sts, roles: [{ arn: runtimeRoleArn, maxSessionDuration: 43200 }] });
     closers.push(sts.close);
     let skew = 0;
@@ -87,7 +91,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dataDir: options.dataDir,
       buckets: [bucket],
       now: () => Date.now() + skew,
-      cors: [{ allowedOrigins: [page.origin], allowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], allowedHeaders: ['*'], exposeHeaders: ['ETag', 'x-oss-request-id'], maxAgeSeconds: 600 }],
+      cors: [{ allowedOrigins: pageOrigins, allowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], allowedHeaders: ['*'], exposeHeaders: ['ETag', 'x-oss-request-id'], maxAgeSeconds: 600 }],
       log: (line) => log(`oss  ${line}`),
     });
     closers.push(oss.close);
@@ -104,7 +108,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       OSS_ENDPOINT: oss.origin,
       OSS_BUCKET: bucket,
       OSS_REGION: region,
-      CORS_ALLOW_ORIGINS: page.origin,
+      CORS_ALLOW_ORIGINS: pageOrigins.join(','),
       ...options.env,
     };
     // The handlers read their configuration at import (cold start), so the environment goes in first.
@@ -130,7 +134,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     closers.push(fc.close);
     urls = { presignPut: fc.triggerUrl('presign-put', '/'), presignGet: fc.triggerUrl('presign-get', '/') };
     return {
-      sts, oss, fc, page, store, bucket, region, env, platformKey, runtimeRoleArn,
+      sts, oss, fc, page: { origin: page.origin, origins: pageOrigins }, store, bucket, region, env, platformKey, runtimeRoleArn,
       presignPutUrl: urls.presignPut,
       presignGetUrl: urls.presignGet,
       setOssSkewMs: (ms) => {

@@ -29,7 +29,7 @@ export interface MultipartPartsRequest extends TargetFields {
   step: 'parts';
   key?: string | undefined;
   uploadId: string;
-  /** How many part URLs to answer. With size, defaults to the rest of the plan from firstPart. */
+  /** How many part URLs to answer (0: none, only complete, abort and ListParts). With size, defaults to the rest of the plan from firstPart. */
   parts?: number | undefined;
   /** Number of the first part URL in this answer (default 1), to hand out a large plan in several answers. */
   firstPart?: number | undefined;
@@ -40,13 +40,15 @@ export interface MultipartPartsRequest extends TargetFields {
   completeAll?: boolean | undefined;
   forbidOverwrite?: boolean | undefined;
   callback?: CallbackRequest | undefined;
+  /** The ListParts URL lists the parts numbered above this one (OSS's part-number-marker; default 0, from the first). */
+  listPartsMarker?: number | undefined;
 }
 
 export type MultipartRequest = MultipartInitiateRequest | MultipartPartsRequest;
 
 const UPLOAD_ID = /^[A-Za-z0-9._~-]{1,256}$/;
 const INITIATE_ONLY = ['contentType', 'storageClass', 'acl', 'metadata', 'tagging', 'serverSideEncryption', 'filename', 'prefix'];
-const PARTS_ONLY = ['parts', 'firstPart', 'completeAll', 'callback'];
+const PARTS_ONLY = ['parts', 'firstPart', 'completeAll', 'callback', 'listPartsMarker'];
 
 function readSizes(reader: FieldReader): { size: number | undefined; partSize: number | undefined } {
   return {
@@ -82,12 +84,13 @@ export function readMultipart(value: unknown): MultipartRequest {
     ...readTargetFields(reader),
     key: reader.rawString('key'),
     uploadId: reader.string('uploadId', { pattern: UPLOAD_ID, patternRule: 'must be the UploadId OSS answered to the initiate request' }) as string,
-    parts: reader.integer('parts', 1, MAX_PARTS, ' (OSS allows 1 to 10000 parts)'),
+    parts: reader.integer('parts', 0, MAX_PARTS, ' (OSS allows up to 10000 parts; 0 answers no part URL)'),
     firstPart: reader.integer('firstPart', 1, MAX_PARTS),
     ...readSizes(reader),
     completeAll: reader.boolean('completeAll'),
     forbidOverwrite: reader.boolean('forbidOverwrite'),
     callback: readCallback(reader),
+    listPartsMarker: reader.integer('listPartsMarker', 0, MAX_PARTS - 1, ' (a part number; ListParts lists the parts above it)'),
   };
   reader.finish();
   return request;

@@ -114,15 +114,25 @@ export interface MultipartPartsAnswer {
   nextPart: number | null;
   complete: SignedUrl & { bodyFormat: string };
   abort: SignedUrl;
+  /** ListParts (GET ?uploadId=): at most maxParts parts numbered above partNumberMarker, as OSS's XML. */
+  listParts: SignedUrl & { maxParts: number; partNumberMarker: number };
 }
+
+/**
+ * OSS lists at most 1,000 parts per ListParts call (max-parts, default and maximum 1000:
+ * https://www.alibabacloud.com/help/en/oss/developer-reference/listparts). The marker is a query parameter, and a V4
+ * signature covers every query parameter, so each page needs its own URL: the caller asks again with
+ * listPartsMarker = the NextPartNumberMarker of the page it has, while IsTruncated is true.
+ */
+export const LIST_PARTS_MAX = 1000;
 
 export const COMPLETE_BODY_FORMAT =
   'Content-Type: application/xml; body <CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>"…ETag header of part 1\'s response…"</ETag></Part>'
   + '<Part><PartNumber>2</PartNumber><ETag>"…"</ETag></Part>…</CompleteMultipartUpload>, one Part per uploaded part in ascending PartNumber';
 const COMPLETE_ALL_FORMAT = 'no body: OSS completes the upload with every part uploaded so far (x-oss-complete-all: yes)';
 
-/** Besides its part URLs, every step-2 answer signs the complete and abort URLs. */
-const STEP_TWO_FIXED_URLS = 2;
+/** Besides its part URLs, every step-2 answer signs the complete, abort and ListParts URLs. */
+const STEP_TWO_FIXED_URLS = 3;
 
 /**
  * Which part URLs this answer holds. A count the caller asked for must fit the invocation's URL budget; the rest of
@@ -181,6 +191,9 @@ export async function presignMultipartParts(request: MultipartPartsRequest, cont
   }
   const complete = session.sign({ method: 'POST', bucket, key, query: { uploadId }, headers: completeHeaders });
   const abort = session.sign({ method: 'DELETE', bucket, key, query: { uploadId } });
+  const partNumberMarker = request.listPartsMarker ?? 0;
+  const listQuery = { uploadId, 'max-parts': LIST_PARTS_MAX, ...(partNumberMarker > 0 ? { 'part-number-marker': partNumberMarker } : {}) };
+  const list = session.sign({ method: 'GET', bucket, key, query: listQuery });
   return {
     bucket,
     key,
@@ -193,6 +206,7 @@ export async function presignMultipartParts(request: MultipartPartsRequest, cont
     nextPart,
     complete: { ...urlOf(complete), bodyFormat: request.completeAll ? COMPLETE_ALL_FORMAT : COMPLETE_BODY_FORMAT },
     abort: urlOf(abort),
+    listParts: { ...urlOf(list), maxParts: LIST_PARTS_MAX, partNumberMarker },
   };
 }
 

@@ -1,253 +1,251 @@
 /**
  * A real headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core) on the upload page of the local
- * stack. Nothing is skipped: without Chromium the suite fails and says how to install it (.ci/run does).
+ * stack, with faults injected in the local OSS: the page's states, retries, resume after a reload, expiry, offline,
+ * abort, both origins. Nothing is skipped: without Chromium the suite fails and says how to install it.
  */
-import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type Page, type Request } from 'playwright-core';
-import { ossCode, presign, startStack } from './helpers';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ossCode, presign, unfinishedUploads, useBrowserStack } from './helpers';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const KIB = 1024;
+const PART = 100 * KIB;
+// Small parts so a few hundred KB make a multipart upload; quick retries.
+const SETTINGS = `multipartAbove=${PART}&partSize=${PART}&partsPerRequest=2&concurrency=1&retryDelays=0,200,500,1000,2000`;
 
-type Stack = Awaited<ReturnType<typeof startStack>>;
-let stack: Stack;
-let browser: Browser;
-let page: Page;
+const rig = useBrowserStack('page-test-');
+const dir = rig.dir;
 
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\` (.ci/run does this) or set CHROMIUM_PATH`);
-  }
-  stack = await startStack();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
-  page = await browser.newPage();
-}, 60_000);
+/** A file on disk, so its lastModified (part of the page's fingerprint) stays the same across reloads. */
+function fileOf(name: string, bytes: Buffer): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, bytes);
+  return file;
+}
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+interface Opened {
+  context: BrowserContext;
+  page: Page;
+  /** Every status line and state a row showed, in order. */
+  seen: () => Promise<Array<{ state: string; text: string }>>;
+}
+
+async function open(query = SETTINGS, origin = rig.stack.page.origin, context?: BrowserContext): Promise<Opened> {
+  const ctx = context ?? (await rig.browser.newContext());
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/?${query}`);
+  await page.waitForSelector('body[data-state="ready"]');
+  await page.evaluate(() => {
+    const seen: Array<{ state: string; text: string }> = [];
+    (window as unknown as { seen: typeof seen }).seen = seen;
+    new MutationObserver(() => {
+      for (const li of Array.from(document.querySelectorAll<HTMLElement>('#queue li'))) {
+        const entry = { state: li.dataset.state ?? '', text: li.querySelector('.status')?.textContent ?? '' };
+        const last = seen[seen.length - 1];
+        if (!last || last.state !== entry.state || last.text !== entry.text) seen.push(entry);
+      }
+    }).observe(document.getElementById('queue')!, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  return { context: ctx, page, seen: () => page.evaluate(() => (window as unknown as { seen: Array<{ state: string; text: string }> }).seen) };
+}
+
+async function pickAndUpload(page: Page, files: string | string[]): Promise<void> {
+  await page.setInputFiles('#files', files);
+  await page.waitForSelector('#queue li');
+  await page.click('#upload');
+}
+
+const settled = (page: Page, timeout = 30_000) => page.waitForSelector('#queue li[data-state="done"], #queue li[data-state="failed"], #queue li[data-state="resumable"]', { timeout });
+
+async function storedBytes(key: string): Promise<Buffer> {
+  const res = await fetch((await presign(rig.stack.presignGetUrl, { key })).url);
+  expect(res.status).toBe(200);
+  return Buffer.from(await res.arrayBuffer());
+}
+
+const unfinished = (prefix: string): Promise<string[]> => unfinishedUploads(rig.stack, prefix);
+
+const partsSince = (from: number) => rig.stack.oss.faults.log.slice(from).filter((r) => r.operation === 'UploadPart');
 
 describe('upload page in Chromium', () => {
-  it('picks a file, uploads it through presign-put, and links it through presign-get', async () => {
-    const bytes = randomBytes(200_000);
-    await page.goto(`${stack.page.origin}/`);
-    await page.waitForSelector('body[data-state="ready"]');
-    await page.setInputFiles('#file', { name: 'report 2024+final.pdf', mimeType: 'application/pdf', buffer: bytes });
-    await page.click('#upload');
-    await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 15_000 });
-    expect(await page.textContent('#status')).toBe('Uploaded uploads/report 2024+final.pdf.');
-    expect(await page.getAttribute('#progress', 'value')).toBe('100');
-
-    // What OSS stored, read back with a fresh presigned GET.
-    const get = await presign(stack.presignGetUrl, { key: 'uploads/report 2024+final.pdf' });
-    const stored = await fetch(get.url);
-    expect(stored.status).toBe(200);
-    expect(stored.headers.get('content-type')).toBe('application/pdf');
-    expect(Buffer.from(await stored.arrayBuffer()).equals(bytes)).toBe(true);
-
-    // The page's own link downloads the same bytes.
-    const link = await page.getAttribute('#link', 'href');
+  it('a small file: signing → uploading → done, a download link, a favicon, the bytes OSS stored', async () => {
+    const bytes = randomBytes(50_000);
+    const { page, context, seen } = await open('');
+    expect(await page.getAttribute('link[rel="icon"]', 'href')).toBe('favicon.svg');
+    const icon = await page.evaluate(async () => (await fetch('favicon.svg')).headers.get('content-type'));
+    expect(icon).toBe('image/svg+xml');
+    await pickAndUpload(page, fileOf('report 2024+final.pdf', bytes));
+    await settled(page);
+    expect((await seen()).map((s) => s.text)).toEqual(['Ready to upload.', 'Signing…', 'Uploading…', 'Done: uploads/report 2024+final.pdf.']);
+    await page.waitForSelector('#uploaded a');
+    const link = await page.getAttribute('#uploaded a', 'href');
     expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/local-bucket\/uploads\/report%202024%2Bfinal\.pdf\?/);
     expect(Buffer.from(await (await fetch(link!)).arrayBuffer()).equals(bytes)).toBe(true);
+    expect((await fetch(link!)).headers.get('content-type')).toBe('application/pdf');
+    expect(await page.textContent('#uploaded')).not.toContain('x-oss-signature');
+    await context.close();
   });
 
-  it('a file the browser has no type for is uploaded as application/octet-stream', async () => {
-    await page.goto(`${stack.page.origin}/`);
-    await page.waitForSelector('body[data-state="ready"]');
-    await page.fill('#key', 'uploads/no-type');
-    await page.setInputFiles('#file', { name: 'blob', mimeType: '', buffer: Buffer.from('no type') });
+  it('several files by drag and drop, each with its own bar; Upload is disabled while busy and a second click starts nothing', async () => {
+    const { page, context } = await open(SETTINGS);
+    const a = randomBytes(3 * PART + 10);
+    const b = randomBytes(20_000);
+    // A drop event carrying two files, as a person dragging them from the desktop makes.
+    await page.evaluate(({ a, b }) => {
+      const bytes = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes(a)], 'dropped-a.bin', { type: 'application/octet-stream' }));
+      dt.items.add(new File([bytes(b)], 'dropped-b.txt', { type: 'text/plain' }));
+      document.getElementById('drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, { a: a.toString('base64'), b: b.toString('base64') });
+    await page.waitForSelector('#queue li:nth-child(2)');
+    rig.stack.oss.faults.add({ kind: 'delay', match: { operation: 'UploadPart', partNumber: 1 }, ms: 800 });
+    const initiatesBefore = rig.stack.oss.faults.count('InitiateMultipartUpload');
     await page.click('#upload');
-    await page.waitForSelector('body[data-state="done"], body[data-state="error"]');
-    expect(await page.textContent('#status')).toBe('Uploaded uploads/no-type.');
-    const get = await presign(stack.presignGetUrl, { key: 'uploads/no-type' });
-    const stored = await fetch(get.url);
-    expect(stored.headers.get('content-type')).toBe('application/octet-stream');
-    expect(await stored.text()).toBe('no type');
+    await page.waitForSelector('body[data-busy="true"]');
+    expect(await page.isDisabled('#upload')).toBe(true);
+    await page.click('#upload', { force: true });
+    await page.waitForSelector('body[data-busy="false"]', { timeout: 30_000 });
+    expect(await page.$$eval('#queue li', (lis) => lis.map((li) => li.getAttribute('data-state')))).toEqual(['done', 'done']);
+    expect(await page.$$eval('#queue progress', (bars) => bars.map((b) => (b as HTMLProgressElement).value))).toEqual([100, 100]);
+    expect(rig.stack.oss.faults.count('InitiateMultipartUpload') - initiatesBefore).toBe(1);
+    expect((await storedBytes('uploads/dropped-a.bin')).equals(a)).toBe(true);
+    expect((await storedBytes('uploads/dropped-b.txt')).equals(b)).toBe(true);
+    await context.close();
+  });
+
+  it('multipart: "uploading part n of N", "completing", bytes and speed; a part that fails once is retried and the file completes byte-identical', async () => {
+    const bytes = randomBytes(4 * PART - 5);
+    rig.stack.oss.faults.add({ kind: 'fail', match: { operation: 'UploadPart', partNumber: 2 }, status: 503 });
+    const from = rig.stack.oss.faults.log.length;
+    const { page, context, seen } = await open(SETTINGS);
+    await pickAndUpload(page, fileOf('clip.mp4', bytes));
+    await settled(page);
+    const texts = (await seen()).map((s) => s.text);
+    for (const expected of ['Signing…', 'Starting the multipart upload…', 'Uploading part 1 of 4…', 'Uploading part 4 of 4…', 'Completing (4 parts)…', 'Done: uploads/clip.mp4.']) {
+      expect(texts).toContain(expected);
+    }
+    expect(texts.some((t) => /^Retrying \(uploading a part, try 2\) in \d\.\d s: part 2 failed: OSS answered 503 ServiceUnavailable/.test(t))).toBe(true);
+    expect(await page.textContent('#queue .meta')).toMatch(/^400\.0 KB of 400\.0 KB( · [\d.]+ (KB|MB)\/s)?$/);
+    expect(partsSince(from).map((r) => `${r.partNumber}:${r.status}`)).toEqual(['1:200', '2:503', '2:200', '3:200', '4:200']);
+    expect((await storedBytes('uploads/clip.mp4')).equals(bytes)).toBe(true);
+    await context.close();
+  });
+
+  it('a reload mid-upload: the page lists the unfinished upload, and the same file resumes from ListParts, sending only the missing parts', async () => {
+    const bytes = randomBytes(4 * PART + 1);
+    const file = fileOf('resume-me.bin', bytes);
+    // Part 3 keeps failing while the reload happens, so parts 1 and 2 are all that landed.
+    rig.stack.oss.faults.add({ kind: 'fail', match: { operation: 'UploadPart', partNumber: 3 }, times: Infinity });
+    const context = await rig.browser.newContext();
+    const first = await open(`${SETTINGS.replace(/retryDelays=[^&]*/, 'retryDelays=5000')}`, rig.stack.page.origin, context);
+    await pickAndUpload(first.page, file);
+    await first.page.waitForSelector('#queue li[data-state="retrying"]');
+    expect(partsSince(0).filter((r) => r.key === 'uploads/resume-me.bin' && r.status === 200).map((r) => r.partNumber)).toEqual([1, 2]);
+    await first.page.close();
+    rig.stack.oss.faults.clear();
+
+    const from = rig.stack.oss.faults.log.length;
+    const again = await open(SETTINGS, rig.stack.page.origin, context);
+    await again.page.waitForSelector('#unfinished:not([hidden]) li');
+    expect(await again.page.textContent('#unfinished-list')).toContain('resume-me.bin2 of 5 parts uploaded');
+    await again.page.setInputFiles('#files', file);
+    await again.page.waitForSelector('#queue li[data-state="resumable"]');
+    expect(await again.page.isHidden('#unfinished')).toBe(true);
+    await again.page.click('#upload');
+    await settled(again.page);
+    const texts = (await again.seen()).map((s) => s.text);
+    expect(texts).toContain('Checking which parts already landed (2 of 5 recorded)…');
+    expect(texts[texts.length - 1]).toBe('Done: uploads/resume-me.bin (resumed; 3 of 5 parts sent now).');
+    const after = rig.stack.oss.faults.log.slice(from).filter((r) => r.key === 'uploads/resume-me.bin');
+    expect(after.filter((r) => r.operation === 'ListParts')).toHaveLength(1);
+    expect(after.filter((r) => r.operation === 'UploadPart').map((r) => r.partNumber)).toEqual([3, 4, 5]);
+    expect(after.filter((r) => r.operation === 'InitiateMultipartUpload')).toHaveLength(0);
+    expect((await storedBytes('uploads/resume-me.bin')).equals(bytes)).toBe(true);
+    await context.close();
+  });
+
+  it('a URL that expires mid-upload is presigned again', async () => {
+    const bytes = randomBytes(3 * PART);
+    rig.stack.oss.faults.add({ kind: 'delay', match: { operation: 'UploadPart', partNumber: 2 }, ms: 1500 });
+    rig.stack.oss.faults.expireUrlsAfter(1);
+    const from = rig.stack.oss.faults.log.length;
+    const { page, context } = await open(SETTINGS);
+    await pickAndUpload(page, fileOf('expiring.bin', bytes));
+    await settled(page);
+    expect(await page.getAttribute('#queue li', 'data-state')).toBe('done');
+    const part2 = partsSince(from).filter((r) => r.partNumber === 2).map((r) => r.status);
+    expect(part2[0]).toBe(403);
+    expect(part2[part2.length - 1]).toBe(200);
+    expect((await storedBytes('uploads/expiring.bin')).equals(bytes)).toBe(true);
+    await context.close();
+  });
+
+  it('going offline shows "waiting for the network", and the upload goes on when the browser is back online', async () => {
+    const bytes = randomBytes(4 * PART);
+    const { page, context, seen } = await open(SETTINGS);
+    rig.stack.oss.faults.add({ kind: 'delay', match: { operation: 'UploadPart', partNumber: 2 }, ms: 600 });
+    await pickAndUpload(page, fileOf('offline.bin', bytes));
+    await page.waitForFunction(() => document.querySelector('#queue .status')?.textContent === 'Uploading part 2 of 4…');
+    await context.setOffline(true);
+    await page.waitForSelector('#queue li[data-state="waiting"]', { timeout: 15_000 });
+    expect(await page.textContent('#queue .status')).toBe('Offline: waiting for the network to come back…');
+    await context.setOffline(false);
+    await settled(page);
+    expect((await seen()).map((s) => s.state)).toContain('waiting');
+    expect(await page.getAttribute('#queue li', 'data-state')).toBe('done');
+    expect((await storedBytes('uploads/offline.bin')).equals(bytes)).toBe(true);
+    await context.close();
+  });
+
+  it('a part that keeps failing: the page names the step without any URL; Discard aborts, and ListMultipartUploads is empty', async () => {
+    rig.stack.oss.faults.add({ kind: 'fail', match: { operation: 'UploadPart', partNumber: 2 }, status: 500, code: 'InternalError', message: 'We encountered an internal error. Please try again.', times: Infinity });
+    const { page, context } = await open(SETTINGS.replace(/retryDelays=[^&]*/, 'retryDelays=0,100'));
+    await pickAndUpload(page, fileOf('doomed.bin', randomBytes(3 * PART)));
+    await settled(page);
+    expect(await page.getAttribute('#queue li', 'data-state')).toBe('failed');
+    const status = await page.textContent('#queue .status');
+    expect(status).toBe('Failed at step "uploading a part": part 2 failed: OSS answered 500 InternalError (We encountered an internal error. Please try again.) — the parts already sent are kept; Resume goes on from them.');
+    expect(await page.textContent('body')).not.toMatch(/https?:\/\/127/);
+    expect(await page.$$eval('#queue button', (bs) => bs.map((b) => b.textContent))).toEqual(['Resume', 'Discard']);
+    expect(await unfinished('uploads/doomed.bin')).toEqual(['uploads/doomed.bin']);
+    await page.click('#queue button[data-action="discard"]');
+    await page.waitForSelector('#queue li[data-state="discarded"]');
+    expect(await page.textContent('#queue .status')).toBe('Discarded: OSS dropped the parts.');
+    expect(await unfinished('uploads/doomed.bin')).toEqual([]);
+    await context.close();
+  });
+
+  it('works opened as localhost as well as 127.0.0.1 (CORS of the functions and of the bucket)', async () => {
+    const bytes = randomBytes(2 * PART + 3);
+    const localhost = rig.stack.page.origins.find((o) => o.includes('//localhost:'))!;
+    const { page, context } = await open(SETTINGS, localhost);
+    expect(new URL(page.url()).hostname).toBe('localhost');
+    await pickAndUpload(page, fileOf('from-localhost.bin', bytes));
+    await settled(page);
+    expect(await page.getAttribute('#queue li', 'data-state')).toBe('done');
+    expect((await storedBytes('uploads/from-localhost.bin')).equals(bytes)).toBe(true);
+    await context.close();
   });
 
   it("the seeds' trap: a URL signed without a content type fails when the browser's fetch sends the file's type; signedHeaders avoid it", async () => {
-    await page.goto(`${stack.page.origin}/`);
-    const untyped = await presign(stack.presignPutUrl, { key: 'trap/untyped.txt' });
+    const { page, context } = await open('');
+    const untyped = await presign(rig.stack.presignPutUrl, { key: 'trap/untyped.txt' });
     expect(untyped.signedHeaders['content-type']).toBeUndefined();
-    const typed = await presign(stack.presignPutUrl, { key: 'trap/typed.txt', contentType: 'text/plain' });
-
+    const typed = await presign(rig.stack.presignPutUrl, { key: 'trap/typed.txt', contentType: 'text/plain' });
     const results = await page.evaluate(async ({ untyped, typed }) => {
       const file = new File(['hello from the browser'], 'hello.txt', { type: 'text/plain' });
       const put = async (url: string, headers: Record<string, string>) => {
         const res = await fetch(url, { method: 'PUT', headers, body: file });
         return { status: res.status, text: await res.text() };
       };
-      // Like the seeds' browser snippet: fetch(url, { method: 'PUT', body: file }) and nothing else.
       return { trap: await put(untyped.url, {}), contract: await put(typed.url, typed.signedHeaders) };
     }, { untyped: { url: untyped.url }, typed: { url: typed.url, signedHeaders: typed.signedHeaders } });
-
     expect(results.trap.status).toBe(403);
     expect(ossCode(results.trap.text)).toBe('SignatureDoesNotMatch');
     expect(results.contract.status).toBe(200);
-
-    const stored = await fetch((await presign(stack.presignGetUrl, { key: 'trap/typed.txt' })).url);
-    expect(stored.headers.get('content-type')).toBe('text/plain');
-    expect(await stored.text()).toBe('hello from the browser');
-    expect((await fetch((await presign(stack.presignGetUrl, { key: 'trap/untyped.txt' })).url)).status).toBe(404);
-  });
-});
-
-describe('upload page in Chromium: multipart for large files', () => {
-  const MIB = 1024 * 1024;
-  // 1 MiB parts (OSS's floor is 100 KB) and a threshold of 1 MiB, so a 3.3 MB file goes in 4 parts, the last one
-  // short; two part URLs per presign-put answer, so the page also pages through the plan.
-  const SETTINGS = `multipartAbove=${MIB}&partSize=${MIB}&partsPerRequest=2&concurrency=2`;
-  const SIZE = 3 * MIB + 300_001;
-
-  interface Seen {
-    page: Page;
-    /** Requests the page sent to the local OSS: method, partNumber, whether the query names an upload. */
-    oss: { method: string; query: URLSearchParams; status?: number }[];
-    /** Bodies the page posted to presign-put. */
-    presigns: unknown[];
-    /** Every value the progress bar showed, in order. */
-    progress: () => Promise<number[]>;
-  }
-
-  async function openPage(query: string): Promise<Seen> {
-    const p = await browser.newPage();
-    const oss: Seen['oss'] = [];
-    const presigns: unknown[] = [];
-    const ossOrigin = stack.oss.origin;
-    const entries = new Map<Request, Seen['oss'][number]>();
-    p.on('request', (r) => {
-      const url = new URL(r.url());
-      if (url.origin === ossOrigin && r.method() !== 'OPTIONS') {
-        const entry = { method: r.method(), query: url.searchParams };
-        entries.set(r, entry);
-        oss.push(entry);
-      }
-      if (r.url().startsWith(stack.presignPutUrl) && r.method() === 'POST') presigns.push(JSON.parse(r.postData() ?? 'null'));
-    });
-    p.on('response', (res) => {
-      const entry = entries.get(res.request());
-      if (entry) entry.status = res.status();
-    });
-    await p.goto(`${stack.page.origin}/?${query}`);
-    await p.waitForSelector('body[data-state="ready"]');
-    await p.evaluate(() => {
-      const bar = document.getElementById('progress') as HTMLProgressElement;
-      const values: number[] = [];
-      (window as unknown as { progressSeen: number[] }).progressSeen = values;
-      new MutationObserver(() => values.push(Number(bar.getAttribute('value')))).observe(bar, { attributes: true, attributeFilter: ['value'] });
-    });
-    return { page: p, oss, presigns, progress: () => p.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen) };
-  }
-
-  async function pick(p: Page, name: string, mimeType: string, bytes: Buffer, key?: string): Promise<void> {
-    if (key) await p.fill('#key', key);
-    await p.setInputFiles('#file', { name, mimeType, buffer: bytes });
-    await p.click('#upload');
-    await p.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 30_000 });
-  }
-
-  it('says on the page which files go in parts', async () => {
-    const seen = await openPage(SETTINGS);
-    expect(await seen.page.textContent('#mode')).toBe('Files over 1 MiB are uploaded in parts of 1 MiB, 2 at a time.');
-    await seen.page.close();
-    const defaults = await openPage('');
-    expect(await defaults.page.textContent('#mode')).toBe('Files over 8 MiB are uploaded in parts the service plans (8 MiB by default), 3 at a time.');
-    await defaults.page.close();
-  });
-
-  it('uploads a 3.3 MB file in 4 parts through the multipart contract; OSS stores the exact bytes and the bar reaches 100%', async () => {
-    const bytes = randomBytes(SIZE);
-    const key = 'uploads/movie clip+1.mp4';
-    const seen = await openPage(SETTINGS);
-    await pick(seen.page, 'movie clip+1.mp4', 'video/mp4', bytes);
-    expect(await seen.page.textContent('#status')).toBe(`Uploaded ${key}.`);
-
-    // The contract, step by step: initiate, then the plan in pages of 2 part URLs, the same partSize each time.
-    expect(seen.presigns).toEqual([
-      { multipart: { key, size: SIZE, contentType: 'video/mp4', partSize: MIB } },
-      { multipart: { key, size: SIZE, partSize: MIB, uploadId: expect.stringMatching(/^[0-9A-F]{32}$/), firstPart: 1, parts: 2 } },
-      { multipart: { key, size: SIZE, partSize: MIB, uploadId: expect.stringMatching(/^[0-9A-F]{32}$/), firstPart: 3, parts: 2 } },
-    ]);
-    // What reached OSS: one initiate, parts 1..4 (each answered 200), one complete, no abort.
-    const calls = seen.oss.map((o) => `${o.method} ${o.query.has('uploads') ? 'uploads' : ''}${o.query.get('partNumber') ?? ''}${o.query.has('uploadId') && !o.query.has('partNumber') ? 'uploadId' : ''} ${o.status}`);
-    expect(calls.slice(0, 1)).toEqual(['POST uploads 200']);
-    expect(calls.slice(1, 5).sort()).toEqual(['PUT 1 200', 'PUT 2 200', 'PUT 3 200', 'PUT 4 200']);
-    expect(calls.slice(5, 6)).toEqual(['POST uploadId 200']);
-    // presign-get for the page's link is not on the OSS origin; then nothing else at OSS.
-    expect(calls).toHaveLength(6);
-
-    // Progress: bytes across parts, never backwards, through values between, ending at exactly the file's size.
-    const progress = await seen.progress();
-    expect(progress.every((v, i) => i === 0 || v >= (progress[i - 1] ?? 0))).toBe(true);
-    expect(progress.some((v) => v > 0 && v < 100)).toBe(true);
-    expect(await seen.page.getAttribute('#progress', 'value')).toBe('100');
-    expect(await seen.page.getAttribute('#progress', 'data-sent')).toBe(String(SIZE));
-
-    // What OSS stored: the exact bytes and type, as one object made of 4 parts (multipart ETag "…-4").
-    const get = await presign(stack.presignGetUrl, { key });
-    const stored = await fetch(get.url);
-    expect(stored.status).toBe(200);
-    expect(stored.headers.get('content-type')).toBe('video/mp4');
-    expect(stored.headers.get('etag')).toMatch(/-4"$/);
-    expect(Buffer.from(await stored.arrayBuffer()).equals(bytes)).toBe(true);
-    expect(await seen.page.textContent('#details')).toMatch(/^ETag "[0-9A-F]{32}-4", 4 parts\n/);
-    const link = await seen.page.getAttribute('#link', 'href');
-    expect(Buffer.from(await (await fetch(link!)).arrayBuffer()).equals(bytes)).toBe(true);
-    await seen.page.close();
-  });
-
-  it('a file at the threshold still goes as one PUT', async () => {
-    const bytes = randomBytes(MIB);
-    const seen = await openPage(SETTINGS);
-    await pick(seen.page, 'exact.bin', 'application/octet-stream', bytes, 'uploads/exact.bin');
-    expect(await seen.page.textContent('#status')).toBe('Uploaded uploads/exact.bin.');
-    expect(seen.presigns).toEqual([{ key: 'uploads/exact.bin', contentType: 'application/octet-stream', contentLength: MIB }]);
-    expect(seen.oss.map((o) => `${o.method} ${o.query.size}`)).toEqual(['PUT 7']);
-    const stored = await fetch((await presign(stack.presignGetUrl, { key: 'uploads/exact.bin' })).url);
-    expect(Buffer.from(await stored.arrayBuffer()).equals(bytes)).toBe(true);
-    await seen.page.close();
-  });
-
-  /** The UploadId OSS gave, and whether that upload still exists (a fresh part URL for it answers NoSuchUpload if not). */
-  async function uploadGone(key: string, uploadId: string): Promise<string | undefined> {
-    const answer = (await presign(stack.presignPutUrl, { multipart: { key, uploadId, parts: 1 } })) as unknown as { parts: { url: string }[] };
-    // Bytes, not a string: fetch would add content-type text/plain, which the part URL is not signed for.
-    const res = await fetch(answer.parts[0]!.url, { method: 'PUT', body: Buffer.from('x') });
-    return res.status === 200 ? 'still there' : ossCode(await res.text());
-  }
-
-  it('a part that fails: the parts after it are not sent, the abort URL is, and OSS forgets the upload', async () => {
-    const key = 'uploads/fails-at-part-3.bin';
-    // One part at a time and the whole plan in one answer, so part 4 is waiting when part 3 fails.
-    const seen = await openPage(`multipartAbove=${MIB}&partSize=${MIB}&partsPerRequest=4&concurrency=1`);
-    await seen.page.route((url) => url.searchParams.get('partNumber') === '3', (route) => (route.request().method() === 'PUT' ? route.abort('failed') : route.continue()));
-    await pick(seen.page, 'x.bin', 'application/octet-stream', randomBytes(SIZE), key);
-    expect(await seen.page.textContent('#status')).toBe('part 3 failed (network or CORS); upload aborted');
-    expect(await seen.page.getAttribute('body', 'data-aborted')).toBe('204');
-    // Initiate, parts 1 and 2, part 3 (cut off by the route), then the abort; no part 4, no complete.
-    expect(seen.oss.map((o) => `${o.method} ${o.query.get('partNumber') ?? ''} ${o.status}`)).toEqual(['POST  200', 'PUT 1 200', 'PUT 2 200', 'PUT 3 undefined', 'DELETE  204']);
-    const uploadId = (seen.presigns[1] as { multipart: { uploadId: string } }).multipart.uploadId;
-    expect(seen.presigns).toHaveLength(2);
-    expect(await uploadGone(key, uploadId)).toBe('NoSuchUpload');
-    expect((await fetch((await presign(stack.presignGetUrl, { key })).url)).status).toBe(404);
-    await seen.page.close();
-  });
-
-  it('a bucket whose CORS rule does not expose ETag: the page says so and aborts', async () => {
-    const key = 'uploads/no-etag.bin';
-    stack.oss.setBucketCors(stack.bucket, [{ allowedOrigins: [stack.page.origin], allowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], allowedHeaders: ['*'], exposeHeaders: [], maxAgeSeconds: 0 }]);
-    try {
-      const seen = await openPage(SETTINGS);
-      await pick(seen.page, 'x.bin', 'application/octet-stream', randomBytes(SIZE), key);
-      expect(await seen.page.textContent('#status')).toMatch(/^part \d uploaded, but its ETag header is not readable: the bucket's CORS rule must expose ETag .*; upload aborted$/);
-      expect(await seen.page.getAttribute('body', 'data-aborted')).toBe('204');
-      const uploadId = (seen.presigns[1] as { multipart: { uploadId: string } }).multipart.uploadId;
-      expect(await uploadGone(key, uploadId)).toBe('NoSuchUpload');
-      await seen.page.close();
-    } finally {
-      stack.oss.setBucketCors(stack.bucket, undefined);
-    }
+    expect((await storedBytes('trap/typed.txt')).toString()).toBe('hello from the browser');
+    await context.close();
   });
 });

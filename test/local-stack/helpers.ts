@@ -1,12 +1,16 @@
 import { execFile } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import OSS from 'ali-oss';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../../scripts/local-stack/chromium';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../scripts/local-stack';
 import { presign, type PresignAnswer } from '../../scripts/local-stack/check';
 
 export { presign, type PresignAnswer };
+
 
 /** The whole stack with the real handlers; the handlers' stdout JSON lines are captured so tests can check them. */
 export async function startStack(options: LocalStackOptions = {}): Promise<LocalStack & { handlerLines: string[] }> {
@@ -58,3 +62,41 @@ export function headerArgs(headers: Record<string, string>): string[] {
 }
 
 const run = promisify(execFile);
+
+/**
+ * The whole stack and a Chromium for one test file: started before its tests, closed after them, the local OSS's
+ * faults cleared after each test; plus a temp folder for files to pick (removed at the end).
+ */
+export function useBrowserStack(tempPrefix: string, options: LocalStackOptions = {}): { readonly stack: LocalStack; readonly browser: Browser; dir: string } {
+  let stack: (LocalStack & { handlerLines: string[] }) | undefined;
+  let browser: Browser | undefined;
+  const dir = mkdtempSync(path.join(os.tmpdir(), tempPrefix));
+  beforeAll(async () => {
+    stack = await startStack(options);
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  afterEach(() => {
+    stack?.oss.faults.clear();
+  });
+  return {
+    get stack() {
+      return stack as LocalStack;
+    },
+    get browser() {
+      return browser as Browser;
+    },
+    dir,
+  };
+}
+
+/** Keys of the multipart uploads OSS still holds under a prefix, read by ali-oss's ListMultipartUploads (an oracle of its own). */
+export async function unfinishedUploads(stack: LocalStack, prefix: string): Promise<string[]> {
+  const client = new OSS({ region: 'oss-cn-hangzhou', bucket: stack.bucket, endpoint: stack.oss.origin, authorizationV4: true, ...stack.platformKey } as OSS.Options);
+  const listed = (await client.listUploads({ prefix })) as unknown as { uploads: { name: string }[] };
+  return listed.uploads.map((u) => u.name);
+}

@@ -97,7 +97,7 @@ export function formsOf(s: string): string[] {
 // A token may be in exactly these places of an answer, each removed (replaced by TOKEN_MARK) before the scan, so
 // anything left over is a leak:
 //   1. the value of the one `x-oss-security-token` query parameter of a `url` field — every presigned URL, so also
-//      each multipart part URL (`parts[].url`), the complete URL and the abort URL, and an InitiateMultipartUpload URL;
+//      each multipart part URL (`parts[].url`), the complete, abort and ListParts URLs, and an InitiateMultipartUpload URL;
 //   2. in a PostObject form answer (`method` POST, `fileField` "file", a `fields` object; its `url` is the bucket's,
 //      unsigned, and must not hold one) — OSS requires the token in the form both as a field and as a policy
 //      condition:
@@ -489,7 +489,7 @@ describe('the token allowance is exactly as narrow as documented', () => {
     expect(verdict(form)).toEqual({ problems: 0, leaks: 0 });
     expect([...checkAnswer('self-test', form).places].sort()).toEqual(['fields.policy.conditions[].x-oss-security-token', 'fields.x-oss-security-token', 'policyDocument.conditions[].x-oss-security-token']);
     expect(verdict(parts)).toEqual({ problems: 0, leaks: 0 });
-    expect([...checkAnswer('self-test', parts).places].sort()).toEqual(['abort.url', 'complete.url', 'parts[].url']);
+    expect([...checkAnswer('self-test', parts).places].sort()).toEqual(['abort.url', 'complete.url', 'listParts.url', 'parts[].url']);
     // Without the allowance the same answers are leaks: the token really is in all those places.
     expect(leaks([{ where: 'raw', text: JSON.stringify(form) }]).length).toBeGreaterThan(0);
     expect(leaks([{ where: 'raw', text: JSON.stringify(parts) }]).length).toBeGreaterThan(0);
@@ -539,6 +539,7 @@ test('no AccessKeySecret anywhere; a SecurityToken only where OSS needs it: a UR
     'parts[].url',
     'complete.url',
     'abort.url',
+    'listParts.url',
     'results[].url',
     'results[].parts[].url',
     'results[].fields.x-oss-security-token',
@@ -549,6 +550,7 @@ test('no AccessKeySecret anywhere; a SecurityToken only where OSS needs it: a UR
     'body<json>.parts[].url',
     'body<json>.complete.url',
     'body<json>.abort.url',
+    'body<json>.listParts.url',
     'body<json>.fields.x-oss-security-token',
     'body<json>.fields.policy.conditions[].x-oss-security-token',
     'body<json>.policyDocument.conditions[].x-oss-security-token',

@@ -13,6 +13,7 @@ interface PartsAnswer {
   parts: PartUrl[];
   complete: Url & { bodyFormat: string };
   abort: Url;
+  listParts: Url & { maxParts: number; partNumberMarker: number };
   plan: { parts: number; partSize: number; lastPartSize: number } | null;
 }
 
@@ -122,6 +123,35 @@ describe('multipart upload through presigned URLs, end to end against the local 
     expect({ status: again.status, code: xmlField(again.text, 'Code') }).toEqual({ status: 404, code: 'NoSuchUpload' });
     const complete = await call(parts.complete, completeXml([first.headers.get('etag') ?? '']));
     expect(xmlField(complete.text, 'Code')).toBe('NoSuchUpload');
+  });
+
+  it('answers a ListParts URL beside the part URLs; OSS lists the parts that landed, and parts: 0 asks for no part URL', async () => {
+    const key = 'big/listed.bin';
+    const { uploadId } = await initiate({ key, size: 3 * 102400, partSize: 102400 });
+    const page = (await rig.put({ multipart: { key, uploadId, size: 3 * 102400, partSize: 102400 } })) as unknown as PartsAnswer;
+    expect(page.listParts).toMatchObject({ method: 'GET', signedHeaders: {}, maxParts: 1000, partNumberMarker: 0 });
+    expect(page.listParts.url).toContain(`x-oss-expires=${page.expiresIn}&`);
+    const empty = await call(page.listParts);
+    expect([empty.status, xmlField(empty.text, 'UploadId'), xmlField(empty.text, 'IsTruncated')]).toEqual([200, uploadId, 'false']);
+    expect(empty.text).not.toContain('<Part>');
+
+    const bodies = [randomBytes(102400), randomBytes(102400)];
+    const etags = [];
+    for (const [i, body] of bodies.entries()) etags.push((await call(page.parts[i] as PartUrl, body)).headers.get('etag'));
+    const listed = await call(page.listParts);
+    expect([...listed.text.matchAll(/<PartNumber>(\d+)<\/PartNumber>[\s\S]*?<ETag>([^<]*)<\/ETag>[\s\S]*?<Size>(\d+)<\/Size>/g)].map((m) => [m[1], m[2], m[3]]))
+      .toEqual([['1', etags[0], '102400'], ['2', etags[1], '102400']]);
+
+    // The next page of the listing is its own signed URL: the marker is a signed query parameter.
+    const next = (await rig.put({ multipart: { key, uploadId, parts: 0, listPartsMarker: 1 } })) as unknown as PartsAnswer;
+    expect(next.parts).toEqual([]);
+    expect(next.listParts).toMatchObject({ partNumberMarker: 1 });
+    expect(next.listParts.url).toContain('part-number-marker=1&');
+    const rest = await call(next.listParts);
+    expect([...rest.text.matchAll(/<PartNumber>(\d+)<\/PartNumber>/g)].map((m) => m[1])).toEqual(['2']);
+    // A marker edited into the URL breaks its signature.
+    const forged = await call({ ...next.listParts, url: next.listParts.url.replace('part-number-marker=1&', 'part-number-marker=0&') });
+    expect([forged.status, xmlField(forged.text, 'Code')]).toEqual([403, 'SignatureDoesNotMatch']);
   });
 
   it('logs name the key and never a URL, signature or token', () => {
