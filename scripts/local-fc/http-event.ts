@@ -19,7 +19,7 @@ export function goCanonicalHeaderName(name: string): string {
   return name.toLowerCase().split('-').map((part) => (part === '' ? part : part[0]!.toUpperCase() + part.slice(1))).join('-');
 }
 
-function isUtf8(buf: Buffer): boolean {
+export function isUtf8(buf: Buffer): boolean {
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(buf);
     return true;

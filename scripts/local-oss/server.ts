@@ -15,6 +15,7 @@ import { MalformedEncodingError, hasQuery, parseRawQuery, type QueryPair } from 
 import { Errors, OssError, errorBody, newRequestId } from './errors';
 import { abortUpload, completeUpload, initiateUpload, uploadPart } from './multipart';
 import { deleteObject, getObject, putObject } from './objects';
+import { type OssEventRecord } from './notifications';
 import { postObject } from './post-object';
 import { ObjectStorage } from './storage';
 import { authenticate } from './v4-verify';
@@ -37,6 +38,10 @@ export interface LocalOssOptions {
   now?: () => number;
   /** One line per request (method, path without query, status, code); never credentials. */
   log?: (line: string) => void;
+  /** Receives an ObjectCreated event record for every object created (OSS's event notification). */
+  notify?: (record: OssEventRecord) => void;
+  /** The bucket owner's account id in event records; default 1234567890123456. */
+  accountId?: string;
 }
 
 export interface LocalOss {
@@ -96,6 +101,7 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
   const services: ServerServices = {
     storage,
     auth: { credentials: options.credentials, region, now: options.now ?? (() => Date.now()) },
+    ...(options.notify ? { notifications: { accountId: options.accountId ?? '1234567890123456', region, notify: options.notify } } : {}),
   };
   const bucketCors = new Map<string, CorsRule[] | undefined>();
   const corsFor = (bucket: string): CorsRule[] => bucketCors.get(bucket) ?? options.cors ?? [];
@@ -107,7 +113,7 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
   }
   for (const bucket of options.buckets ?? []) await createBucket(bucket);
 
-  async function handle(req: http.IncomingMessage, publicOrigin: string): Promise<{ response: OssResponse; cors: Record<string, string> }> {
+  async function handle(req: http.IncomingMessage, publicOrigin: string, requestId: string): Promise<{ response: OssResponse; cors: Record<string, string> }> {
     const method = (req.method ?? 'GET').toUpperCase();
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
@@ -138,7 +144,7 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
     }
     const cors = actualRequestHeaders(corsFor(bucket), headers['origin'], method);
     try {
-      const base = { method, bucket, key, query, headers, body, publicOrigin };
+      const base = { method, bucket, key, query, headers, body, publicOrigin, requestId, sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '') };
       if (method === 'POST' && key === undefined && (headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data')) {
         return { response: await postObject({ ...base, auth: { kind: 'anonymous' } }, services), cors };
       }
@@ -189,7 +195,7 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
       res.writeHead(response.status, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
     };
-    handle(req, publicOrigin).then(
+    handle(req, publicOrigin, requestId).then(
       ({ response, cors }) => {
         options.log?.(`${req.method} ${(req.url ?? '').split('?')[0]} ${response.status}`);
         send(response, cors);

@@ -1,7 +1,7 @@
 import { fromApiGatewayEvent, isApiGatewayEvent, toApiGatewayResponse } from '../adapters/api-gateway';
 import { fromFcHttpEvent, isFcHttpEvent, isInvokeFunctionWrap, toFcHttpResponse, wrappedPayload } from '../adapters/fc-http';
 import { isCloudEvent, isCloudEventBatch, isMnsQueueEvent, isMnsTopicMessage, requestFromCloudEvent, requestFromMnsTopic } from '../adapters/messages';
-import { createdObjects, isOssEvent } from '../adapters/oss-event';
+import { createdObjects, isOssEvent, type CreatedObject } from '../adapters/oss-event';
 import { isObject, type EventSource, type JsonObject } from '../adapters/types';
 import { ServiceError } from '../errors';
 import { handleHttp, jsonResponse } from '../http/handle';
@@ -38,6 +38,18 @@ function unsupportedReason(event: unknown, operation: Operation): string | undef
     return `events from ${source} carry no presign request`;
   }
   return undefined;
+}
+
+/**
+ * An OSS-event result: the URL answer (or the error) with what the event said of the object, so that whoever reads
+ * it from the async destination has bucket, key, URL, expiry, size and ETag in one place.
+ */
+function withObjectFacts(outcome: Outcome, object: CreatedObject): Record<string, unknown> {
+  const facts: Record<string, unknown> = { eventName: object.eventName };
+  if (object.eventTime !== undefined) facts.eventTime = object.eventTime;
+  if (object.size !== undefined) facts.size = object.size;
+  if (object.etag !== undefined) facts.etag = object.etag;
+  return outcome.ok ? Object.assign({}, outcome.result, facts) : Object.assign({ bucket: object.bucket, key: object.key }, outcomeBody(outcome), facts);
 }
 
 function plain(outcome: Outcome, requestId: string | undefined): Record<string, unknown> {
@@ -96,7 +108,7 @@ export async function dispatch(event: unknown, source: EventSource, operation: O
       if (!operation.acceptsOssEvents) break;
       const { created, skipped } = createdObjects(event as { events: JsonObject[] });
       const outcomes = await fromMessages(operation, created.map(({ bucket, key }) => () => ({ bucket, key })), context, deps, note);
-      return { results: outcomes.map(outcomeBody), skipped, requestId };
+      return { results: outcomes.map((outcome, i) => withObjectFacts(outcome, created[i] as CreatedObject)), skipped, requestId };
     }
     case 'direct': {
       if (unsupportedReason(event, operation) !== undefined) break;
