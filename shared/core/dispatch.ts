@@ -81,7 +81,9 @@ async function answerInvokeFunction(event: JsonObject, operation: Operation, con
   const { parsed, text } = parseEvent(wrappedPayload(event));
   const inner = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context);
   const answer = await dispatch(parsed, inner === 'invoke-api' ? 'http-trigger' : inner, operation, context, deps, note);
-  return toFcHttpResponse(jsonResponse(note.statusOr(200), answer));
+  // An error's status, else 200: the answer is always a JSON body (a 204 from a wrapped preflight could carry none).
+  const status = note.statusOr(200);
+  return toFcHttpResponse(jsonResponse(status >= 400 ? status : 200, answer));
 }
 
 /** Turns any event FC can deliver into the answer that event's source expects. */
