@@ -46,6 +46,11 @@ export function holdOutputCapture(): () => void {
   };
 }
 
+/** Runs `fn` outside any invocation's capture: what the host itself prints (a log sink that writes to stdout). */
+export function outsideCapture<T>(fn: () => T): T {
+  return current.exit(fn);
+}
+
 /** Runs `fn` with its stdout/stderr output going to `onLine`, one call per complete line (a last partial line too). */
 export async function withCapturedOutput<T>(onLine: (line: string) => void, fn: () => Promise<T>): Promise<T> {
   let pending = '';

@@ -35,7 +35,7 @@ import { httpAnswerFor, serialiseResult } from './http-response';
 import { InvokeAuthError, verifyInvokeSignature } from './invoke-auth';
 import { buildInvokeWrap } from './invoke-wrap';
 import { invokeHandler, newFcRequestId, toInvocationError, type FunctionSpec, type InvocationOutcome } from './invoke';
-import { holdOutputCapture } from './output-capture';
+import { holdOutputCapture, outsideCapture } from './output-capture';
 import type { CredentialsSource, FcCredentials, FcHandler } from './types';
 
 export interface LocalFcFunction {
@@ -227,7 +227,8 @@ export async function startLocalFc(options: LocalFcOptions): Promise<LocalFc> {
       spec, event, requestId, credentials: creds, region, accountId, qualifier,
       log: (line) => {
         logs.push(line);
-        sink(line);
+        // The host's own sink may print to stdout: that must not be taken for the function's output.
+        outsideCapture(() => sink(line));
       },
     });
   }
