@@ -4,7 +4,7 @@
  * parsed, and deletes it (unless --keep). Exits 1 when the queue stayed empty for --wait seconds.
  */
 import { parseCli, wholeNumber, exitWithUsage } from './cli/args';
-import { LOCAL_INVOKER_KEY, RESULT_QUEUE } from './local-stack';
+import { LOCAL_INVOKER_KEY, RESULT_QUEUE } from './local-stack/names';
 
 const USAGE = `usage: npm run queue -- --endpoint <mns origin> [--queue <name>] [--wait <seconds>] [--max <n>] [--keep] [--account-id <id>]
   Takes result records from an MNS queue and prints them (the answer in responsePayload parsed).

@@ -108,7 +108,7 @@ const USAGE = `usage: npx tsx scripts/remote-invoke.ts <fc3|fc2> --function <nam
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): { target: InvokeTarget; payload: Buffer } {
   const api = argv[0];
-  if (api !== 'fc2' && api !== 'fc3') throw new Error(USAGE);
+  if (api !== 'fc2' && api !== 'fc3') throw new Error(`the first argument must be fc3 or fc2, not ${api ?? 'nothing'}\n${USAGE}`);
   const opts: Record<string, string> = {};
   let payload: Buffer | undefined;
   let async = false;

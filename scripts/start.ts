@@ -10,8 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseCli } from './cli/args';
-import { runCheck, presign } from './local-stack/check';
-import { FAILURE_QUEUE, RESULT_QUEUE, startLocalStack } from './local-stack';
+import { FAILURE_QUEUE, RESULT_QUEUE } from './local-stack/names';
 import { watchChain } from './local-stack/process-chain';
 
 const USAGE = `usage: npm start [-- --check] [--verbose] [--data <dir>]
@@ -45,6 +44,9 @@ async function main(): Promise<number> {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => onStop(signal));
   watchChain('scripts/start.ts', (who) => onStop(`${who} is gone`));
+  // Loaded after the command line is read, so that --help and a wrong flag answer at once.
+  const { startLocalStack } = await import('./local-stack');
+  const { runCheck, presign } = await import('./local-stack/check');
   const stack = await startLocalStack({
     ports: { sts: portFromEnv('LOCAL_STS_PORT'), oss: portFromEnv('LOCAL_OSS_PORT'), fc: portFromEnv('LOCAL_FC_PORT'), page: portFromEnv('LOCAL_PAGE_PORT'), mns: portFromEnv('LOCAL_MNS_PORT') },
     bucket: process.env.LOCAL_BUCKET || undefined,

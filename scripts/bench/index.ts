@@ -1,12 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchColdImport } from './cold-import';
-import { benchColdHandlers } from './handlers';
-import { benchBatches, benchInvocations } from './invocation';
 import { parseCli } from '../cli/args';
-import { renderReport, REPORT_FILE } from './report';
-import { benchSigning } from './signing';
 
 const USAGE = `usage: npm run bench [-- --write]
   Signing, invocations, batches, cold start and RSS, side by side with ali-oss; prints the report.
@@ -15,6 +10,12 @@ const USAGE = `usage: npm run bench [-- --write]
 /** `npm run bench`: every figure is measured in this run, side by side with its comparison, on this machine. */
 async function main(): Promise<void> {
   const { values } = parseCli(USAGE, { write: { type: 'boolean', default: false } });
+  // Loaded after the command line is read, so that --help and a wrong flag answer at once.
+  const { benchColdImport } = await import('./cold-import');
+  const { benchColdHandlers } = await import('./handlers');
+  const { benchBatches, benchInvocations } = await import('./invocation');
+  const { renderReport, REPORT_FILE } = await import('./report');
+  const { benchSigning } = await import('./signing');
   console.log(`oss-presign benchmarks — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
   console.log('');
   const signing = await benchSigning();

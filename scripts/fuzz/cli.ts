@@ -4,8 +4,6 @@
  * exits 1 with fast-check's shrunk counterexample on the first failure.
  * Options: --runs N, --seed S (default: random, printed), --sample-every N.
  */
-import fc from 'fast-check';
-import { formatStats, fuzzCase, newStats, runCase, startRig } from '../../test/fuzz/engine';
 import { parseCli, wholeNumber } from '../cli/args';
 
 const USAGE = `usage: npm run fuzz -- [--runs N] [--seed S] [--sample-every N]
@@ -19,6 +17,9 @@ async function main(): Promise<void> {
   const runs = wholeNumber(USAGE, 'runs', values.runs, 100_000);
   const seed = wholeNumber(USAGE, 'seed', values.seed, Date.now() % 2 ** 31);
   const sampleEvery = Math.max(1, wholeNumber(USAGE, 'sample-every', values['sample-every'], 20));
+  // Loaded after the command line is read, so that --help and a wrong flag answer at once.
+  const { default: fc } = await import('fast-check');
+  const { formatStats, fuzzCase, newStats, runCase, startRig } = await import('../../test/fuzz/engine');
   const rig = await startRig();
   const stats = newStats();
   const started = Date.now();

@@ -4,7 +4,7 @@
  * Options: --amount N (0 = use --duration), --duration S, --connections C, --warmup N, --heap-budget MB.
  */
 import { exitWithUsage, parseCli, wholeNumber } from '../cli/args';
-import { FULL, formatReport, loadProblems, runLoad, type LoadOptions } from './index';
+import { FULL, type LoadOptions } from './options';
 
 const USAGE = `usage: npm run load -- [--amount N] [--duration S] [--connections C] [--warmup N] [--heap-budget MB] [--max-seconds S]
   Valid requests through the local FC host (both real handlers) at a fixed concurrency, then a report.
@@ -26,6 +26,8 @@ function parseArgs(): LoadOptions {
 
 async function main(): Promise<void> {
   const options = parseArgs();
+  // Loaded after the command line is read, so that --help and a wrong flag answer at once.
+  const { formatReport, loadProblems, runLoad } = await import('./index');
   const started = Date.now();
   const report = await runLoad(options);
   process.stdout.write(`${formatReport(report)}\nwall time ${((Date.now() - started) / 1000).toFixed(1)} s (incl. ${options.warmupAmount} warm-up requests and stack start)\n`);

@@ -21,12 +21,9 @@ import { startLocalOss, type LocalOss, type OssEventRecord } from '../local-oss'
 import { roleCredentials, startLocalFc, type AsyncInvokeConfig, type FcCredentials, type FcHandler, type LocalFc } from '../local-fc';
 import { startPageServer } from './page-server';
 
-/** The local stand-in for the developer's AccessKey (see the header comment). */
-export const LOCAL_INVOKER_KEY = { accessKeyId: 'LTAI5tLocalStackInvoker', accessKeySecret: 'local-stack-secret-known-to-no-cloud' } as const;
-export const RESULT_QUEUE = 'oss-presign-results';
-export const FAILURE_QUEUE = 'oss-presign-failures';
-/** The object-creating events the local OSS raises, all of which the local OSS trigger subscribes to. */
-export const OSS_TRIGGER_EVENTS = ['oss:ObjectCreated:PutObject', 'oss:ObjectCreated:PostObject', 'oss:ObjectCreated:CompleteMultipartUpload'] as const;
+import { FAILURE_QUEUE, LOCAL_INVOKER_KEY, RESULT_QUEUE } from './names';
+
+export { FAILURE_QUEUE, LOCAL_INVOKER_KEY, OSS_TRIGGER_EVENTS, RESULT_QUEUE } from './names';
 
 export interface LocalStackOptions {
   host?: string;
