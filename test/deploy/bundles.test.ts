@@ -219,6 +219,25 @@ describe('the lazy chunks, from a folder without node_modules, run by node', () 
   });
 });
 
+describe('a cold start with a bad setting', () => {
+  it.each([...FUNCTIONS])('%s: one readable log line naming the variable, and every invocation fails with it', async (name) => {
+    const dir = bareFolder();
+    for (const f of readdirSync(bundleOf(name).dir)) copyFileSync(path.join(bundleOf(name).dir, f), path.join(dir, f));
+    const script = `const { handler } = require('./index.js');
+      handler(Buffer.from('{"key":"a.txt"}'), { requestId: 'r' }).then(() => process.stdout.write('answered'), (e) => process.stdout.write(JSON.stringify({ name: e.name, message: e.message, stack: e.stack })));`;
+    const { stdout, stderr } = await run(process.execPath, ['-e', script], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, FC_FUNCTION_NAME: `oss-${name}`, OSS_BUCKET: '', PRESIGN_MAX_EXPIRES: '700000' } });
+    const lines = stderr.split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(1);
+    expect((lines[0] as string).length).toBeLessThan(400);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ level: 'error', code: 'InvalidConfiguration', function: `oss-${name}` });
+    expect(lines[0]).toMatch(/PRESIGN_MAX_EXPIRES|OSS_BUCKET/);
+    const failure = JSON.parse(stdout) as { name: string; message: string; stack: string };
+    expect(failure.name).toBe('ConfigError');
+    expect(failure.message).toBe(JSON.parse(lines[0] as string).message.replace(/^[\w-]+ cannot start: /, ''));
+    expect(failure.stack.split('\n')).toHaveLength(1);
+  });
+});
+
 describe('scripts/events/*.json through the built handlers, as FC delivers them', () => {
   const EVENTS = path.join(ROOT, 'scripts/events');
   const files = readdirSync(EVENTS).filter((f) => f.endsWith('.json')).sort();
