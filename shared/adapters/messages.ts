@@ -1,4 +1,5 @@
 import { invalidArgument } from '../errors';
+import { parseJsonTree } from '../request/tree';
 import { isObject, type JsonObject } from './types';
 
 /**
@@ -7,7 +8,7 @@ import { isObject, type JsonObject } from './types';
  * triggers in JSON format (`Message` is the request text).
  */
 export function isCloudEvent(event: unknown): event is JsonObject {
-  return isObject(event) && typeof event.specversion === 'string' && 'data' in event;
+  return isObject(event) && typeof event.specversion === 'string' && Object.hasOwn(event, 'data');
 }
 
 export function isCloudEventBatch(event: unknown): event is JsonObject[] {
@@ -23,11 +24,9 @@ export function isMnsQueueEvent(event: JsonObject): boolean {
 }
 
 function parseText(text: string, field: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw invalidArgument(field, `${field} must be a JSON presign request`);
-  }
+  const parsed = parseJsonTree(text, field);
+  if (!parsed.ok) throw invalidArgument(field, `${field} must be a JSON presign request`);
+  return parsed.tree;
 }
 
 export function requestFromCloudEvent(event: JsonObject): unknown {

@@ -23,8 +23,9 @@ export function isObject(value: unknown): value is JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** Header names are the caller's: the record has a null prototype, so no name reaches Object.prototype. */
 export function lowercaseHeaders(headers: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   if (!isObject(headers)) return out;
   for (const [name, value] of Object.entries(headers)) {
     if (typeof value === 'string') out[name.toLowerCase()] = value;
@@ -34,7 +35,7 @@ export function lowercaseHeaders(headers: unknown): Record<string, string> {
 }
 
 export function stringRecord(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>;
   if (!isObject(value)) return out;
   for (const [name, v] of Object.entries(value)) {
     if (typeof v === 'string') out[name] = v;

@@ -28,7 +28,14 @@ export interface ServicePolicy {
   corsAllowOrigins: readonly string[];
   /** SHA-256 digests of the bearer tokens HTTP callers must present; empty: no token check. */
   authTokenSha256: readonly Buffer[];
+  /** With a token in force, whether an InvokeFunction call FC wrapped as HTTP is answered without one. */
+  trustInvokeFunction: boolean;
+  /** Items in one batch, CloudEvent array, MNS batch or OSS event (PRESIGN_MAX_BATCH). */
   maxBatch: number;
+  /** URLs (and PostObject policies) one invocation signs (PRESIGN_MAX_URLS). */
+  maxUrls: number;
+  /** Bytes one answer may hold, roughly (PRESIGN_MAX_ANSWER_BYTES). */
+  maxAnswerBytes: number;
   /** Hosts an upload callback may name (issue: callbacks); empty: callbacks refused. */
   callbackHostAllowlist: readonly string[];
 }
@@ -128,7 +135,12 @@ export function readServicePolicy(env: Env): ServicePolicy {
     expiry: readExpiryPolicy(env),
     corsAllowOrigins: listVar(env, 'CORS_ALLOW_ORIGINS'),
     authTokenSha256: readAuthTokens(env),
+    trustInvokeFunction: boolVar(env, 'AUTH_TRUST_INVOKE_FUNCTION'),
     maxBatch: intVar(env, 'PRESIGN_MAX_BATCH', 100, 1, 1000),
+    maxUrls: intVar(env, 'PRESIGN_MAX_URLS', 1000, 1, 10_000),
+    // FC documents 6 MB for a synchronous invocation's answer (help.aliyun.com/document_detail/51907.html, the FC 2.0
+    // limits page; no FC 3.0 figure is published): the default keeps well under it.
+    maxAnswerBytes: intVar(env, 'PRESIGN_MAX_ANSWER_BYTES', 4 * 1024 * 1024, 64 * 1024, 6_000_000),
     callbackHostAllowlist: listVar(env, 'CALLBACK_URL_ALLOWLIST').map((h) => h.toLowerCase()),
   };
 }

@@ -5,16 +5,25 @@ import { createdObjects, isOssEvent, type CreatedObject } from '../adapters/oss-
 import { isObject, type EventSource, type JsonObject } from '../adapters/types';
 import { ServiceError } from '../errors';
 import { handleHttp, jsonResponse } from '../http/handle';
+import type { ServicePolicy } from '../config/policy';
 import type { Operation } from '../operations/types';
 import type { InvocationContext, ServiceDeps } from '../service/types';
 import { parseEvent } from './event';
-import { isBatch, runBatch, runOne } from './execute';
+import { admitBatch, isBatch, runBatch, runOne } from './execute';
 import type { LogNote } from './log';
 import { asServiceError, errorBody, outcomeBody, withRequestId, type Outcome } from './outcome';
 
-/** `context` tells a genuine InvokeFunction call wrapped for an HTTP-triggered function from a trigger request. */
-export function classify(event: unknown, context: InvocationContext): EventSource {
-  if (isFcHttpEvent(event)) return isInvokeFunctionWrap(event, context) ? 'invoke-api' : 'http-trigger';
+/**
+ * `context` tells a genuine InvokeFunction call wrapped for an HTTP-triggered function from a trigger request. Where
+ * HTTP callers must prove who they are (AUTH_TOKEN_SHA256), a wrap skips that proof only when the operator says the
+ * evidence is enough (AUTH_TRUST_INVOKE_FUNCTION): FC's legacy 2.0 proxy URLs share the API's host, and whether they
+ * reach 3.0 functions is not documented, so the default fails closed (docs/operations.md, "Who can call").
+ */
+export function classify(event: unknown, context: InvocationContext, policy: ServicePolicy): EventSource {
+  if (isFcHttpEvent(event)) {
+    if (!isInvokeFunctionWrap(event, context)) return 'http-trigger';
+    return policy.authTokenSha256.length === 0 || policy.trustInvokeFunction ? 'invoke-api' : 'http-trigger';
+  }
   if (isApiGatewayEvent(event)) return 'api-gateway';
   if (isCloudEventBatch(event)) return event.some(isMnsQueueEvent) ? 'mns-queue' : 'eventbridge';
   if (isCloudEvent(event)) return isMnsQueueEvent(event) ? 'mns-queue' : 'eventbridge';
@@ -56,7 +65,8 @@ function plain(outcome: Outcome, requestId: string | undefined): Record<string, 
   return withRequestId(outcomeBody(outcome), requestId);
 }
 
-async function fromMessages(operation: Operation, requests: (() => unknown)[], context: InvocationContext, deps: ServiceDeps, note: LogNote): Promise<Outcome[]> {
+async function fromMessages(operation: Operation, requests: (() => unknown)[], field: string, context: InvocationContext, deps: ServiceDeps, note: LogNote): Promise<Outcome[]> {
+  admitBatch(requests.length, field, deps);
   const outcomes: Outcome[] = [];
   for (const extract of requests) {
     let request: unknown;
@@ -78,9 +88,16 @@ async function fromMessages(operation: Operation, requests: (() => unknown)[], c
  * that is itself HTTP-shaped is taken as the HTTP request it describes, checks and all: wraps are undone once.
  */
 async function answerInvokeFunction(event: JsonObject, operation: Operation, context: InvocationContext, deps: ServiceDeps, note: LogNote): Promise<unknown> {
-  const { parsed, text } = parseEvent(wrappedPayload(event));
-  const inner = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context);
-  const answer = await dispatch(parsed, inner === 'invoke-api' ? 'http-trigger' : inner, operation, context, deps, note);
+  let answer: unknown;
+  try {
+    const { parsed, text } = parseEvent(wrappedPayload(event));
+    const inner = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context, deps.policy);
+    answer = await dispatch(parsed, inner === 'invoke-api' ? 'http-trigger' : inner, operation, context, deps, note);
+  } catch (error) {
+    const failure = asServiceError(error);
+    note.failure(failure);
+    answer = { error: errorBody(failure), requestId: context.requestId };
+  }
   // An error's status, else 200: the answer is always a JSON body (a 204 from a wrapped preflight could carry none).
   const status = note.statusOr(200);
   return toFcHttpResponse(jsonResponse(status >= 400 ? status : 200, answer));
@@ -93,23 +110,27 @@ export async function dispatch(event: unknown, source: EventSource, operation: O
     case 'invoke-api':
       return answerInvokeFunction(event as JsonObject, operation, context, deps, note);
     case 'http-trigger':
-      return toFcHttpResponse(await handleHttp(fromFcHttpEvent(event as JsonObject), { checkPath: true }, operation, context, deps, note));
+      return toFcHttpResponse(
+        await handleHttp(fromFcHttpEvent(event as JsonObject), { checkPath: true, untrustedInvoke: isInvokeFunctionWrap(event as JsonObject, context) }, operation, context, deps, note),
+      );
     case 'api-gateway':
-      return toApiGatewayResponse(await handleHttp(fromApiGatewayEvent(event as JsonObject), { checkPath: false }, operation, context, deps, note));
+      return toApiGatewayResponse(await handleHttp(fromApiGatewayEvent(event as JsonObject), { checkPath: false, untrustedInvoke: false }, operation, context, deps, note));
     case 'eventbridge':
     case 'mns-queue': {
       const events = Array.isArray(event) ? (event as JsonObject[]) : [event as JsonObject];
-      const outcomes = await fromMessages(operation, events.map((e) => () => requestFromCloudEvent(e)), context, deps, note);
+      const outcomes = await fromMessages(operation, events.map((e) => () => requestFromCloudEvent(e)), 'event', context, deps, note);
       return Array.isArray(event) ? { results: outcomes.map(outcomeBody), requestId } : plain(outcomes[0] as Outcome, requestId);
     }
     case 'mns-topic': {
-      const [outcome] = await fromMessages(operation, [() => requestFromMnsTopic(event as JsonObject)], context, deps, note);
+      const [outcome] = await fromMessages(operation, [() => requestFromMnsTopic(event as JsonObject)], 'Message', context, deps, note);
       return plain(outcome as Outcome, requestId);
     }
     case 'oss': {
       if (!operation.acceptsOssEvents) break;
-      const { created, skipped } = createdObjects(event as { events: JsonObject[] });
-      const outcomes = await fromMessages(operation, created.map(({ bucket, key }) => () => ({ bucket, key })), context, deps, note);
+      const records = event as { events: JsonObject[] };
+      admitBatch(records.events.length, 'events', deps);
+      const { created, skipped } = createdObjects(records);
+      const outcomes = await fromMessages(operation, created.map(({ bucket, key }) => () => ({ bucket, key })), 'events', context, deps, note);
       return { results: outcomes.map((outcome, i) => withObjectFacts(outcome, created[i] as CreatedObject)), skipped, requestId };
     }
     case 'direct': {

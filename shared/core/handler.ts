@@ -3,6 +3,7 @@ import type { Env } from '../config/env';
 import { createCredentialResolver, type CredentialResolver } from '../credentials';
 import type { Operation } from '../operations/types';
 import type { InvocationContext, ServiceDeps } from '../service/types';
+import { InvocationBudget } from './budget';
 import { classify, dispatch } from './dispatch';
 import { parseEvent } from './event';
 import { LogNote, stdoutSink, type LogSink } from './log';
@@ -26,22 +27,22 @@ export type FcHandler = (event: unknown, context?: InvocationContext & { functio
  */
 export function createHandler(operation: Operation, options: HandlerOptions = {}): FcHandler {
   const env = options.env ?? process.env;
-  const deps: ServiceDeps = {
-    policy: readServicePolicy(env),
-    resolver: options.resolver ?? createCredentialResolver({ env }),
-    now: options.now ?? Date.now,
-  };
+  const policy = readServicePolicy(env);
+  const resolver = options.resolver ?? createCredentialResolver({ env });
+  const now = options.now ?? Date.now;
   const log = options.log ?? stdoutSink;
   let coldStart = true;
 
   async function invoke(event: unknown, context: InvocationContext & { function?: { name?: string } } = {}): Promise<unknown> {
     // process.hrtime, not performance.now(): the first use of `performance` loads perf_hooks, ~1.4 ms of a cold start.
     const started = process.hrtime.bigint();
-    const { parsed, text } = parseEvent(event);
-    const source = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context);
-    const note = new LogNote(source);
+    let note = new LogNote('unknown');
     let answer: unknown;
     try {
+      const { parsed, text } = parseEvent(event);
+      const source = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context, policy);
+      note = new LogNote(source);
+      const deps: ServiceDeps = { policy, resolver, now, budget: new InvocationBudget(policy.maxUrls, policy.maxAnswerBytes) };
       answer = await dispatch(parsed, source, operation, context, deps, note);
     } catch (error) {
       const failure = asServiceError(error);

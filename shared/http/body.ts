@@ -1,4 +1,5 @@
 import { ServiceError } from '../errors';
+import { EVENT_LIMITS, parseJsonTree } from '../request/tree';
 import type { HttpRequest } from '../adapters/types';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -12,10 +13,8 @@ export function readJsonBody(request: HttpRequest): unknown {
   if (!JSON_TYPE.test(request.headers['content-type'] ?? '')) {
     throw new ServiceError('UnsupportedMediaType', 415, 'send the request as JSON with content-type: application/json');
   }
-  if (request.body.length === 0) return {};
-  try {
-    return JSON.parse(request.body.toString('utf8'));
-  } catch {
-    throw new ServiceError('InvalidJson', 400, 'the request body is not valid JSON', { field: 'body' });
-  }
+  if (request.body.length === 0) return Object.create(null);
+  const parsed = parseJsonTree(request.body.toString('utf8'), 'body', { ...EVENT_LIMITS, maxBytes: MAX_BODY_BYTES });
+  if (!parsed.ok) throw new ServiceError('InvalidJson', 400, 'the request body is not valid JSON', { field: 'body' });
+  return parsed.tree;
 }

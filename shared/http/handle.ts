@@ -13,7 +13,12 @@ import { fieldsFromQuery, mergeFields } from './query-fields';
 export interface HttpOptions {
   /** API Gateway routes by its own API definitions, so its path is not ours to check. */
   checkPath: boolean;
+  /** An InvokeFunction wrap this deployment does not trust without a token: the 401 says how to change that. */
+  untrustedInvoke: boolean;
 }
+
+const UNAUTHORIZED = 'send Authorization: Bearer <token> with a token this service accepts';
+const UNTRUSTED_INVOKE = `${UNAUTHORIZED}; an InvokeFunction call is answered without one only where AUTH_TRUST_INVOKE_FUNCTION=true (docs/operations.md, "Who can call")`;
 
 /** Every JSON answer in an HTTP shape: the body holds bearer URLs, so no cache anywhere may keep a copy. */
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
@@ -82,7 +87,7 @@ export async function handleHttp(
     // and methods exist.
     if (deps.policy.authTokenSha256.length > 0 && !bearerTokenAccepted(request.headers.authorization, deps.policy.authTokenSha256)) {
       note.status(401);
-      return jsonResponse(401, { error: { code: 'Unauthorized', message: 'send Authorization: Bearer <token> with a token this service accepts' }, requestId }, { ...cors, 'www-authenticate': 'Bearer' });
+      return jsonResponse(401, { error: { code: 'Unauthorized', message: options.untrustedInvoke ? UNTRUSTED_INVOKE : UNAUTHORIZED }, requestId }, { ...cors, 'www-authenticate': 'Bearer' });
     }
     checkPath(request, options, operation);
     if (!(operation.httpMethods as readonly string[]).includes(method)) {

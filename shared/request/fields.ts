@@ -24,9 +24,10 @@ export class FieldReader {
     return this.path ? `${this.path}.${field}` : field;
   }
 
+  /** Own properties only: a name the caller did not send is never found on a prototype. */
   private take(field: string): unknown {
     this.seen.add(field);
-    const value = this.source[field];
+    const value = Object.hasOwn(this.source, field) ? this.source[field] : undefined;
     return value === null ? undefined : value;
   }
 
@@ -86,7 +87,7 @@ export class FieldReader {
     if (!reader) return undefined;
     const entries = Object.entries(reader.source);
     if (entries.length > rule.maxEntries) throw invalidArgument(this.name(field), `${this.name(field)} must have at most ${rule.maxEntries} entries`);
-    const out: Record<string, string> = {};
+    const out = Object.create(null) as Record<string, string>;
     for (const [key, value] of entries) {
       if (!rule.keyPattern.test(key)) throw invalidArgument(`${this.name(field)}.${key}`, `${this.name(field)} names ${rule.keyRule}`);
       if (typeof value !== 'string') throw invalidArgument(`${this.name(field)}.${key}`, `${this.name(field)} values must be strings`);

@@ -57,7 +57,7 @@ function readSizes(reader: FieldReader): { size: number | undefined; partSize: n
 
 function refuse(reader: FieldReader, raw: Record<string, unknown>, names: string[], why: string): void {
   for (const name of names) {
-    if (raw[name] !== undefined && raw[name] !== null) throw invalidArgument(reader.name(name), `${reader.name(name)} ${why}`);
+    if (Object.hasOwn(raw, name) && raw[name] !== null) throw invalidArgument(reader.name(name), `${reader.name(name)} ${why}`);
   }
 }
 
@@ -65,7 +65,7 @@ function refuse(reader: FieldReader, raw: Record<string, unknown>, names: string
 export function readMultipart(value: unknown): MultipartRequest {
   const reader = FieldReader.of(value, 'multipart');
   const raw = value as Record<string, unknown>;
-  if (raw.uploadId === undefined || raw.uploadId === null) {
+  if (!Object.hasOwn(raw, 'uploadId') || raw.uploadId === null) {
     refuse(reader, raw, PARTS_ONLY, 'belongs to the second step (with uploadId)');
     const put = readPutFields(reader);
     if (put.contentLength !== undefined) throw invalidArgument(reader.name('contentLength'), `${reader.name('contentLength')} is for single PUTs; give multipart.size`);

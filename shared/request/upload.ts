@@ -20,7 +20,7 @@ const NESTED = ['multipart', 'form'] as const;
 export function parseUploadRequest(body: unknown): UploadRequest {
   const reader = FieldReader.of(body);
   const source = body as Record<string, unknown>;
-  const nested = NESTED.filter((name) => name in source);
+  const nested = NESTED.filter((name) => Object.hasOwn(source, name));
   const [kind] = nested;
   if (kind !== undefined) {
     if (nested.length > 1) throw invalidArgument('form', 'send either multipart or form, not both');

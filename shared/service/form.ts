@@ -3,6 +3,7 @@ import type { CapInfo } from '../expiry';
 import type { FormRequest } from '../request/form';
 import { MAX_FORM_SIZE } from '../request/form';
 import { checkKey, postSignatureFields, resolveTarget, signPostPolicy, type PostPolicyCondition, type PostPolicyDocument } from '../signing';
+import { answerBytes } from '../core/budget';
 import { callbackHeaders } from './callback';
 import { checkContentType, chooseKey } from './presign-put';
 import { chooseBucket } from './rules';
@@ -101,7 +102,10 @@ export async function presignForm(request: FormRequest, context: InvocationConte
     expiration: new Date((Math.floor(session.signedAt / 1000) + session.expiresIn) * 1000).toISOString(),
     conditions,
   };
+  deps.budget.take();
   const signed = signPostPolicy(policyDocument, credentialInput);
+  // The fields and the policy document both travel in the answer, and the policy again inside the fields.
+  deps.budget.addAnswerBytes(answerBytes(bound, 3 * signed.policy.length));
   const target = resolveTarget(deps.policy.endpoint, session.region, bucket);
   return {
     method: 'POST',

@@ -115,6 +115,8 @@ export interface MultipartPartsAnswer {
   cap: CapInfo;
   plan: PartPlan | null;
   parts: PartUrl[];
+  /** The first part of the next page when the plan has more parts than one answer holds; null when done. */
+  nextPart: number | null;
   complete: SignedUrl & { bodyFormat: string };
   abort: SignedUrl;
 }
@@ -124,21 +126,34 @@ export const COMPLETE_BODY_FORMAT =
   + '<Part><PartNumber>2</PartNumber><ETag>"…"</ETag></Part>…</CompleteMultipartUpload>, one Part per uploaded part in ascending PartNumber';
 const COMPLETE_ALL_FORMAT = 'no body: OSS completes the upload with every part uploaded so far (x-oss-complete-all: yes)';
 
-function partRange(request: MultipartPartsRequest, plan: PartPlan | null): { first: number; count: number } {
+/** Besides its part URLs, every step-2 answer signs the complete and abort URLs. */
+const STEP_TWO_FIXED_URLS = 2;
+
+/**
+ * Which part URLs this answer holds. A count the caller asked for must fit the invocation's URL budget; the rest of
+ * a plan (size given, parts left out) is answered a page at a time, as many as fit, with `nextPart` saying where
+ * the next page starts.
+ */
+function partRange(request: MultipartPartsRequest, plan: PartPlan | null, deps: ServiceDeps): { first: number; count: number; nextPart: number | null } {
   const first = request.firstPart ?? 1;
+  const fit = deps.budget.remainingUrls - STEP_TWO_FIXED_URLS;
+  const page = `ask for at most ${Math.max(fit, 1)} parts at a time (multipart.firstPart + multipart.parts)`;
   if (plan?.parts != null) {
     if (first > plan.parts) throw invalidArgument('multipart.firstPart', `multipart.firstPart ${first} is beyond the plan's ${plan.parts} parts`);
-    const count = request.parts ?? plan.parts - first + 1;
-    if (first + count - 1 > plan.parts) {
-      throw invalidArgument('multipart.parts', `multipart.parts ${count} from part ${first} goes beyond the plan's ${plan.parts} parts (size ${plan.size}, part size ${plan.partSize})`);
+    const rest = plan.parts - first + 1;
+    if (request.parts !== undefined && request.parts > rest) {
+      throw invalidArgument('multipart.parts', `multipart.parts ${request.parts} from part ${first} goes beyond the plan's ${plan.parts} parts (size ${plan.size}, part size ${plan.partSize})`);
     }
-    return { first, count };
+    const asked = request.parts ?? Math.max(1, Math.min(rest, fit));
+    deps.budget.reserve(asked + STEP_TWO_FIXED_URLS, 'multipart.parts', page);
+    return { first, count: asked, nextPart: first + asked <= plan.parts ? first + asked : null };
   }
   if (request.parts === undefined) throw invalidArgument('multipart.parts', 'multipart.parts (how many part URLs) is required unless multipart.size is given');
   if (first + request.parts - 1 > MAX_PARTS) {
     throw invalidArgument('multipart.parts', `parts ${first} to ${first + request.parts - 1} go beyond part ${MAX_PARTS}, the most OSS allows`);
   }
-  return { first, count: request.parts };
+  deps.budget.reserve(request.parts + STEP_TWO_FIXED_URLS, 'multipart.parts', page);
+  return { first, count: request.parts, nextPart: null };
 }
 
 export async function presignMultipartParts(request: MultipartPartsRequest, context: InvocationContext, deps: ServiceDeps): Promise<MultipartPartsAnswer> {
@@ -150,7 +165,7 @@ export async function presignMultipartParts(request: MultipartPartsRequest, cont
     throw invalidArgument('multipart.partSize', 'multipart.partSize goes with multipart.size in this step (it pins each part URL to its planned length)');
   }
   const plan = request.size === undefined ? null : planParts(request.size, request.partSize);
-  const { first, count } = partRange(request, plan);
+  const { first, count, nextPart } = partRange(request, plan, deps);
   if (request.forbidOverwrite === false && deps.policy.forceForbidOverwrite) {
     throw new ServiceError('OverwriteNotAllowed', 403, 'this service never overwrites objects (FORCE_FORBID_OVERWRITE)', { field: 'multipart.forbidOverwrite' });
   }
@@ -183,6 +198,7 @@ export async function presignMultipartParts(request: MultipartPartsRequest, cont
     cap: session.cap,
     plan,
     parts,
+    nextPart,
     complete: { ...urlOf(complete), bodyFormat: request.completeAll ? COMPLETE_ALL_FORMAT : COMPLETE_BODY_FORMAT },
     abort: urlOf(abort),
   };

@@ -1,6 +1,10 @@
 import { resolveSigningLifetime, type CapInfo, type SigningLifetime } from '../expiry';
 import { isoSeconds, presign, type PresignedRequest, type PresignInput } from '../signing';
+import { answerBytes } from '../core/budget';
 import { regionFor } from './rules';
+
+/** What an answer holds beside a URL and its headers: method, key, bucket, expiry, the cap, a part number. */
+const ANSWER_OVERHEAD_BYTES = 400;
 import type { InvocationContext, ServiceDeps } from './types';
 
 export type UnsignedRequest = Omit<PresignInput, 'credentials' | 'expires' | 'now' | 'region' | 'endpoint'>;
@@ -47,7 +51,11 @@ export async function openSigningSession(
     expiration,
     cap: lifetime.cap,
     // Object.assign, not a literal starting with `...request`: that costs ~1 µs per property on Node 20's V8.
-    sign: (request) =>
-      presign(Object.assign({ region, endpoint: deps.policy.endpoint, credentials: lifetime.credentials, expires: lifetime.expiresIn, now: () => signedAt }, request)),
+    sign: (request) => {
+      deps.budget.take();
+      const signed = presign(Object.assign({ region, endpoint: deps.policy.endpoint, credentials: lifetime.credentials, expires: lifetime.expiresIn, now: () => signedAt }, request));
+      deps.budget.addAnswerBytes(answerBytes(signed.signedHeaders, signed.url.length + ANSWER_OVERHEAD_BYTES));
+      return signed;
+    },
   };
 }

@@ -1,3 +1,4 @@
+import type { InvocationBudget } from '../core/budget';
 import type { CapInfo } from '../expiry';
 import type { ServicePolicy } from '../config/policy';
 import type { CredentialResolver, FcContextLike } from '../credentials';
@@ -19,6 +20,8 @@ export interface ServiceDeps {
   policy: ServicePolicy;
   resolver: CredentialResolver;
   now: () => number;
+  /** This invocation's budget of URLs and answer bytes (a new one per invocation). */
+  budget: InvocationBudget;
 }
 
 export interface InvocationContext extends FcContextLike {

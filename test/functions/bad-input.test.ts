@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { callHttp, fcContext, harness, httpEvent, SECRET, TOKEN, asEvent } from '../support/fc';
+import { PROTOTYPES_FROZEN } from '../support/frozen-prototypes'; // after the imports: some test-only libraries assign to prototypes as they load
 
 /**
  * Bad input, table-driven: every case answers 4xx with a code (and the field where one is at fault), as a plain
@@ -75,6 +76,8 @@ const cases: Case[] = [
 ];
 
 describe('bad input, direct invocation', () => {
+  it('runs with Object.prototype and Array.prototype frozen (a pollution attempt would throw here)', () => expect(PROTOTYPES_FROZEN).toBe(true));
+
   it('has at least 40 cases', () => expect(cases.length).toBeGreaterThanOrEqual(40));
 
   it.each(cases)('%s', async (_name, fn, body, status, code, field) => {

@@ -1,6 +1,7 @@
 import { startLocalSts, type LocalSts } from '../../scripts/local-cloud/local-sts';
 import { CredentialStore } from '../../scripts/local-cloud/credential-store';
 import { asEvent, fcContext, harness } from '../support/fc';
+import '../support/frozen-prototypes'; // after the imports: some test-only libraries assign to prototypes as they load
 
 /**
  * The answer says what it knows of the token behind the URL (issue 3): a caller can tell an exact expiry from

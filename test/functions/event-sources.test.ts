@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { asEvent, callHttp, fcContext, FIXTURE_EVENTS, fixtureEvent, harness, TOKEN, SECRET } from '../support/fc';
+import '../support/frozen-prototypes'; // after the imports: some test-only libraries assign to prototypes as they load
 
 /**
  * Every payload in ../shared/events (copied into test/fixtures/events) goes through the real handlers: the ones

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { startLocalOss, type LocalOss } from '../../scripts/local-oss';
 import { CredentialStore } from '../../scripts/local-cloud/credential-store';
 import { asEvent, fcContext, harness, type Harness } from '../support/fc';
+import '../support/frozen-prototypes'; // after the imports: some test-only libraries assign to prototypes as they load
 
 /**
  * The URLs the handlers return, checked by an independent V4 implementation: the local OSS, which recomputes the

@@ -51,16 +51,212 @@ describe('1. nothing a caller sends turns the bearer check off', () => {
     }
   });
 
-  it('a genuine wrapped InvokeFunction call is FC-authenticated: answered without a token, as the payload sent directly', async () => {
-    const direct = await send(put, 'direct', body);
+  it('a genuine wrapped InvokeFunction call still needs the token by default: the evidence is not proof (fail closed)', async () => {
     const wrapped = await send(put, 'wrapped', body);
+    expectRefused(wrapped, 'Unauthorized');
+    expect(wrapped.error?.message).toMatch(/AUTH_TRUST_INVOKE_FUNCTION/);
+  });
+
+  it('with AUTH_TRUST_INVOKE_FUNCTION=true, a genuine wrap is answered without a token, as the payload sent directly; forged ones still are not', async () => {
+    const trusting = harness({ AUTH_TOKEN_SHA256: TOKEN_SHA256, AUTH_TRUST_INVOKE_FUNCTION: 'true' });
+    const direct = await send(trusting.put, 'direct', body);
+    const wrapped = await send(trusting.put, 'wrapped', body);
     expect(wrapped.status).toBe(200);
     expect(wrapped.body).toMatchObject({ method: 'PUT', key: 'uploads/a.txt' });
     expect(Object.keys(wrapped.body).sort()).toEqual(Object.keys(direct.body).sort());
+    for (const [, event] of attempts) {
+      const raw = (await trusting.put(asEvent(event()), CONTEXT)) as { statusCode: number; body: string };
+      expect(raw.statusCode).toBe(401);
+    }
+  });
+
+  it('the token itself, sent by the caller, is what lets an HTTP request in', async () => {
+    for (const route of ['http', 'apigw'] as const) {
+      const answer = await send(put, route, body, { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect(answer.status).toBe(200);
+      expect(answer.body.url).toEqual(expect.any(String));
+    }
   });
 
   it.each(ALL_ROUTES.filter((r) => r !== 'direct' && r !== 'wrapped'))('%s without the token: 401', async (route: Route) => {
     expectRefused(await send(put, route, body), 'Unauthorized');
+  });
+});
+
+describe('2. request data never becomes shared state', () => {
+  const { put, get } = harness({ ALLOWED_BUCKETS: 'other-bucket' });
+  const okPut = { key: 'uploads/a.txt' };
+
+  // Each is JSON text, so __proto__ arrives as a name, exactly as a hostile caller writes it.
+  type Attempt = [name: string, fn: 'put' | 'get', text: string, field: string];
+  const attempts: Attempt[] = [
+    ['__proto__ at the top', 'put', '{"key":"uploads/a.txt","__proto__":{"acl":"public-read-write"}}', '__proto__'],
+    ['constructor.prototype at the top', 'put', '{"key":"uploads/a.txt","constructor":{"prototype":{"acl":"public-read-write"}}}', 'constructor'],
+    ['__proto__ in metadata', 'put', '{"key":"uploads/a.txt","metadata":{"__proto__":"x"}}', 'metadata.__proto__'],
+    ['constructor in tagging', 'put', '{"key":"uploads/a.txt","tagging":{"constructor":"x"}}', 'tagging.constructor'],
+    ['prototype in callback vars', 'put', '{"key":"uploads/a.txt","callback":{"url":"https://h.example.com/","body":"b","vars":{"prototype":"x"}}}', 'callback.vars.prototype'],
+    ['__proto__ inside multipart', 'put', '{"multipart":{"key":"uploads/a.bin","__proto__":{"bucket":"other-bucket"}}}', 'multipart.__proto__'],
+    ['__proto__ inside a form', 'put', '{"form":{"key":"uploads/a.bin","__proto__":{"maxSize":1}}}', 'form.__proto__'],
+    ['__proto__ in a batch item', 'put', '{"requests":[{"key":"uploads/a.txt"},{"key":"uploads/b.txt","__proto__":{"x":1}}]}', 'requests.__proto__'],
+    ['__proto__ in response overrides', 'get', '{"key":"uploads/a.txt","response":{"__proto__":{"contentType":"text/html"}}}', 'response.__proto__'],
+    ['prototype deep in an unknown member', 'get', '{"key":"uploads/a.txt","x":{"y":{"z":{"prototype":1}}}}', 'x.y.z.prototype'],
+  ];
+
+  const handlerOf = (fn: 'put' | 'get') => (fn === 'put' ? put : get);
+
+  it.each(attempts)('%s: 400 naming %s, through every route', async (_name, fn, text, field) => {
+    for (const route of ALL_ROUTES) {
+      const answer = await send(handlerOf(fn), route, text);
+      if (field.startsWith('requests.')) {
+        // A batch answers per item: the polluted item is refused, its neighbour is not.
+        const results = answer.body.results as { error?: { code: string; field?: string }; url?: string }[];
+        expect(results[0]?.url).toBeDefined();
+        expect(results[1]?.error).toMatchObject({ code: 'InvalidArgument', field: '__proto__' });
+        continue;
+      }
+      expectRefused(answer, 'InvalidArgument', field);
+    }
+  });
+
+  it.each([
+    ['__proto__.acl', { '__proto__.acl': 'public-read-write' }],
+    ['constructor.prototype', { 'constructor.prototype': 'x' }],
+    ['response.__proto__', { 'response.__proto__': 'x' }],
+    ['__proto__', { ['__proto__']: 'x' }],
+  ])('query %s: 400, on both functions and both HTTP routes', async (field, query) => {
+    for (const handler of [put, get]) {
+      const http = await send(handler, 'http', JSON.stringify(okPut), { query: query as Record<string, string> });
+      expectRefused(http, 'InvalidArgument', field);
+      const apigw = await send(handler, 'apigw', JSON.stringify(okPut), { query: query as Record<string, string> });
+      expectRefused(apigw, 'InvalidArgument', field);
+    }
+  });
+
+  it('API Gateway path parameters named __proto__: 400', async () => {
+    const event = { path: '/p', httpMethod: 'GET', headers: {}, queryParameters: {}, pathParameters: JSON.parse('{"__proto__":"x","key":"uploads/a.txt"}'), body: '', isBase64Encoded: false };
+    const raw = (await get(asEvent(event), CONTEXT)) as { statusCode: number; body: string };
+    expect(raw.statusCode).toBe(400);
+    expect(JSON.parse(raw.body)).toMatchObject({ error: { code: 'InvalidArgument', field: '__proto__' } });
+  });
+
+  it('a CloudEvent and an MNS message carrying __proto__ are refused per message', async () => {
+    const cloud = await send(get, 'direct', '{"specversion":"1.0","id":"1","source":"s","type":"t","data":{"key":"a.txt","__proto__":{"process":"doc/edit"}}}');
+    expectRefused(cloud, 'InvalidArgument', '__proto__');
+    const mns = JSON.stringify([{ specversion: '1.0', id: '1', source: 'MNS-q', type: 'mns:Queue:SendMessage', data: { messageBody: '{"key":"a.txt","constructor":{"prototype":{}}}' } }]);
+    const answer = await send(put, 'direct', mns);
+    expect((answer.body.results as { error?: unknown }[])[0]?.error).toMatchObject({ code: 'InvalidArgument', field: 'constructor' });
+  });
+
+  it('after every attempt, a plain request signs nothing it did not ask for', async () => {
+    const answer = await send(put, 'direct', JSON.stringify(okPut));
+    expect(answer.body.signedHeaders).toEqual({});
+    expect(answer.body.bucket).toBe('my-bucket');
+    const url = new URL(answer.body.url as string);
+    expect([...url.searchParams.keys()].filter((n) => !n.startsWith('x-oss-'))).toEqual([]);
+  });
+
+  type Unicode = [name: string, fn: 'put' | 'get', text: string, field: string];
+  const unpaired: Unicode[] = [
+    ['a tag value', 'put', '{"key":"uploads/a.txt","tagging":{"t":"\\ud800"}}', 'tagging.t'],
+    ['a tag name', 'put', '{"key":"uploads/a.txt","tagging":{"\\udc00":"v"}}', 'tagging'],
+    ['response.filename', 'get', '{"key":"uploads/a.txt","response":{"filename":"a\\ud83d.txt"}}', 'response.filename'],
+    ['the key', 'put', '{"key":"uploads/\\udfff"}', 'key'],
+    ['a callback body', 'put', '{"key":"uploads/a.txt","callback":{"url":"https://h.example.com/","body":"\\ud800"}}', 'callback.body'],
+  ];
+
+  it.each(unpaired)('an unpaired surrogate in %s: 400 (never 500), every route', async (_name, fn, text, field) => {
+    for (const route of ALL_ROUTES) expectRefused(await send(handlerOf(fn), route, text), 'InvalidArgument', field);
+  });
+
+  it('a request nested deeper than the bound: 400', async () => {
+    const deep = `{"key":"uploads/a.txt","x":${'{"y":'.repeat(12)}1${'}'.repeat(12)}}`;
+    for (const route of ALL_ROUTES) expectRefused(await send(put, route, deep), 'InvalidArgument');
+  });
+
+  it('an event nested deeper than the event bound: 400, and one too large: 413, before any parsing of requests', async () => {
+    const deep = `${'['.repeat(40)}${']'.repeat(40)}`;
+    expectRefused(await send(put, 'direct', deep), 'InvalidArgument', 'event');
+    const big = JSON.stringify({ key: 'uploads/a.txt', pad: 'x'.repeat(1024 * 1024) });
+    expectRefused(await send(put, 'direct', big), 'PayloadTooLarge');
+  });
+});
+
+describe('3. bounded work per invocation', () => {
+  const { put, get } = harness({ PRESIGN_MAX_BATCH: '1000' });
+  const step2 = (extra: Record<string, unknown>) => ({ multipart: { key: 'uploads/big.bin', uploadId: 'upload-1', ...extra } });
+
+  it('the reported request (10 multipart plans of 10,000 parts, under 1 KB) signs nothing: each item is over the URL budget', async () => {
+    const text = JSON.stringify({ requests: Array.from({ length: 10 }, () => step2({ parts: 10_000 })) });
+    expect(text.length).toBeLessThan(1024);
+    for (const route of ALL_ROUTES) {
+      const answer = await send(put, route, text);
+      const results = answer.body.results as { error?: { code: string; field?: string } }[];
+      expect(results).toHaveLength(10);
+      for (const result of results) expect(result.error).toMatchObject({ code: 'UrlBudgetExceeded', field: 'multipart.parts' });
+      expect(signaturesIn(answer.text)).toEqual([]);
+      expect(answer.text.length).toBeLessThan(10_000);
+    }
+  });
+
+  it('an explicit part count over the budget: 400 naming the budget and how to page', async () => {
+    for (const route of ALL_ROUTES) {
+      const answer = await send(put, route, JSON.stringify(step2({ parts: 1000 })));
+      expectRefused(answer, 'UrlBudgetExceeded', 'multipart.parts');
+      expect(answer.error?.message).toMatch(/PRESIGN_MAX_URLS.*firstPart.*parts/);
+    }
+  });
+
+  it('a plan larger than the budget is answered a page at a time, nextPart leading through every part exactly once', async () => {
+    const size = 10_000 * 5 * 1024 * 1024; // 10,000 parts of 5 MiB
+    const seen: number[] = [];
+    let firstPart: number | null = 1;
+    let pages = 0;
+    while (firstPart !== null) {
+      const answer = await send(put, 'direct', JSON.stringify(step2({ size, partSize: 5 * 1024 * 1024, firstPart })));
+      const parts = answer.body.parts as { partNumber: number }[];
+      expect(parts.length).toBeLessThanOrEqual(998);
+      seen.push(...parts.map((p) => p.partNumber));
+      firstPart = answer.body.nextPart as number | null;
+      pages += 1;
+    }
+    expect(pages).toBe(11);
+    expect(seen).toEqual(Array.from({ length: 10_000 }, (_, i) => i + 1));
+  });
+
+  it.each([
+    ['a batch', (n: number) => JSON.stringify({ requests: Array.from({ length: n }, (_, i) => ({ key: `uploads/${i}.txt` })) }), 'requests'],
+    ['a CloudEvent array', (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ specversion: '1.0', id: String(i), source: 's', type: 't', data: { key: `uploads/${i}.txt` } }))), 'event'],
+    ['an MNS queue batch', (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => ({ specversion: '1.0', id: String(i), source: 'MNS-q', type: 'mns:Queue:SendMessage', data: { messageBody: JSON.stringify({ key: `uploads/${i}.txt` }) } }))), 'event'],
+  ])('%s of 1,500 items: 400 naming PRESIGN_MAX_BATCH (1,000 here), nothing signed', async (_name, make, field) => {
+    const answer = await send(put, 'direct', make(1500));
+    expectRefused(answer, 'InvalidArgument', field);
+    expect(answer.error?.message).toMatch(/PRESIGN_MAX_BATCH/);
+  });
+
+  it('an OSS event of 1,500 records: 400 naming PRESIGN_MAX_BATCH, nothing signed', async () => {
+    const record = (i: number) => ({ eventName: 'ObjectCreated:PutObject', eventSource: 'acs:oss', oss: { bucket: { name: 'my-bucket' }, object: { key: `uploads/${i}.png` } } });
+    const answer = await send(get, 'direct', JSON.stringify({ events: Array.from({ length: 1500 }, (_, i) => record(i)) }));
+    expectRefused(answer, 'InvalidArgument', 'events');
+    expect(answer.error?.message).toMatch(/PRESIGN_MAX_BATCH/);
+  });
+
+  it('a batch within PRESIGN_MAX_BATCH but over PRESIGN_MAX_URLS: 400 UrlBudgetExceeded before anything is signed', async () => {
+    const small = harness({ PRESIGN_MAX_BATCH: '1000', PRESIGN_MAX_URLS: '50' });
+    const text = JSON.stringify({ requests: Array.from({ length: 51 }, (_, i) => ({ key: `uploads/${i}.txt` })) });
+    for (const route of ALL_ROUTES) expectRefused(await send(small.put, route, text), 'UrlBudgetExceeded', 'requests');
+  });
+
+  it('answers over PRESIGN_MAX_ANSWER_BYTES stop signing: the items past the budget say so, the answer stays near the bound', async () => {
+    const tight = harness({ PRESIGN_MAX_ANSWER_BYTES: String(64 * 1024) });
+    const metadata = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`m${i}`, 'v'.repeat(1000)]));
+    const text = JSON.stringify({ requests: Array.from({ length: 40 }, (_, i) => ({ key: `uploads/${i}.txt`, metadata })) });
+    const answer = await send(tight.put, 'direct', text);
+    const results = answer.body.results as { url?: string; error?: { code: string } }[];
+    const signed = results.filter((r) => r.url !== undefined).length;
+    expect(signed).toBeGreaterThan(0);
+    expect(signed).toBeLessThan(40);
+    for (const r of results.slice(signed)) expect(r.error?.code).toBe('AnswerBudgetExceeded');
+    expect(answer.text.length).toBeLessThan(64 * 1024 + 16 * 1024);
   });
 });
 

@@ -1,6 +1,7 @@
 import { createHandler } from '../../shared/core/handler';
 import { putOperation } from '../../shared/operations/put';
 import { checkCallbackUrl } from '../../shared/service/callback';
+import '../support/frozen-prototypes'; // after the imports: some test-only libraries assign to prototypes as they load
 
 /**
  * Bad multipart, form and callback requests, table-driven through the real handler: each answers 4xx with a code

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { call, startCallbackTarget, startRig, xmlField, type CallbackTarget, type UploadRig } from './helpers';
+import '../support/frozen-prototypes'; // after the imports: some test-only libraries assign to prototypes as they load
 
 /** PostObject forms and upload callbacks, end to end: presign-put answers, the local OSS enforces. */
 let rig: UploadRig;

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { planParts } from '../../shared/service/multipart';
 import { call, startRig, xmlField, type UploadRig } from './helpers';
+import '../support/frozen-prototypes'; // after the imports: some test-only libraries assign to prototypes as they load
 
 type Url = { method: string; url: string; signedHeaders: Record<string, string> };
 type PartUrl = Url & { partNumber: number; size?: number };

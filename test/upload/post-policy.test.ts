@@ -2,6 +2,7 @@ import OSS from 'ali-oss';
 import { createHandler } from '../../shared/core/handler';
 import { putOperation } from '../../shared/operations/put';
 import { postSignatureFields, signPostPolicy, type PostPolicyDocument } from '../../shared/signing';
+import '../support/frozen-prototypes'; // after the imports: some test-only libraries assign to prototypes as they load
 
 /**
  * The form policy and its signature, held against ali-oss's signPostObjectPolicyV4 (which @types/ali-oss does not
