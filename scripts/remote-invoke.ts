@@ -153,6 +153,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): { target: Inv
 function answerFromError(error: unknown): InvokeResult | undefined {
   const e = error as { statusCode?: unknown; data?: unknown; requestId?: unknown };
   if (typeof e.statusCode !== 'number' || e.data === undefined) return undefined;
+  // FC's own refusals ({ Code, Message, RequestId }: a bad signature, no such function) are errors, not answers.
+  if (typeof (e.data as { Code?: unknown } | null)?.Code === 'string') return undefined;
   return { status: e.statusCode, requestId: typeof e.requestId === 'string' && e.requestId !== 'undefined' ? e.requestId : undefined, errorType: undefined, body: Buffer.from(JSON.stringify(e.data)) };
 }
 

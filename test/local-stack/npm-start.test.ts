@@ -64,8 +64,10 @@ async function npmStart(args: string[]): Promise<Run> {
   if (!text.includes('stops everything')) throw new Error(`npm start did not come up:\n${text}`);
   const pid = child.pid as number;
   run.chain = [{ pid, cmd: 'npm' }];
-  for (let next = childrenOf(pid); next.length === 1; next = childrenOf(next[0] as number)) {
-    run.chain.push({ pid: next[0] as number, cmd: readFileSync(`/proc/${next[0]}/cmdline`, 'utf8').split('\0').join(' ') });
+  // Down the chain: the child that runs scripts/start.ts (tsx also starts an esbuild service beside it).
+  const cmdOf = (p: number) => readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ');
+  for (let next = childrenOf(pid).find((c) => cmdOf(c).includes('scripts/start.ts')); next !== undefined; next = childrenOf(next).find((c) => cmdOf(c).includes('scripts/start.ts'))) {
+    run.chain.push({ pid: next, cmd: cmdOf(next) });
   }
   const find = (label: string) => new RegExp(`${label}\\s+(http://\\S+)`).exec(text)?.[1] ?? '';
   run.origins = { put: find('presign-put'), get: find('presign-get'), oss: find('local OSS'), fc: new URL(find('presign-put')).origin };
