@@ -104,7 +104,8 @@ const USAGE = `usage: npx tsx scripts/remote-invoke.ts <fc3|fc2> --function <nam
          [--account-id <id>] [--region <id>] [--endpoint <url>] [--qualifier <q>] [--async] [--timeout <ms>]
   Calls a function through the FC InvokeFunction API with the official client (fc3: @alicloud/fc20230330,
   fc2: @alicloud/fc2, which also needs --service). Credentials: ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN.
-  Against npm start's local FC host: --endpoint <its origin> --account-id 1234567890123456 and the local key it prints.`;
+  --endpoint (or FC_INVOKE_ENDPOINT) points either client elsewhere, e.g. npm start's local FC host, with
+  --account-id 1234567890123456 and the local key npm start prints.`;
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): { target: InvokeTarget; payload: Buffer } {
   const api = argv[0];
@@ -140,7 +141,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): { target: Inv
       serviceName: opts.service,
       accountId,
       region: opts.region ?? env.ALIBABA_CLOUD_REGION_ID ?? 'cn-hangzhou',
-      endpoint: opts.endpoint,
+      endpoint: opts.endpoint ?? (env.FC_INVOKE_ENDPOINT?.trim() || undefined),
       qualifier: opts.qualifier,
       async,
       timeoutMs: opts.timeout === undefined ? undefined : Number(opts.timeout),

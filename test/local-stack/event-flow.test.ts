@@ -5,7 +5,10 @@
  * `oss-presign-results` queue of the local MNS; a reader takes it with the official MNS client (@alicloud/mns) and the
  * URL in it downloads the object byte-identical.
  */
+import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 // @alicloud/mns ships no types: the part of its Client used here (lib/client.js).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const MNS = require('@alicloud/mns') as new (accountId: string, opts: Record<string, unknown>) => MnsClient;
@@ -38,6 +41,7 @@ interface ObjectResult {
   eventTime: string;
 }
 
+const run = promisify(execFile);
 type Stack = Awaited<ReturnType<typeof startStack>>;
 let stack: Stack;
 let mns: MnsClient;
@@ -131,6 +135,20 @@ describe('upload → ObjectCreated → presign-get (async) → result queue → 
     expect(result).toMatchObject({ key, size: bytes.length, eventName: 'ObjectCreated:CompleteMultipartUpload' });
     expect(result.etag).toMatch(/^[0-9A-F]{32}-2$/);
     await expectDownloads(result, bytes);
+  });
+
+  it('npm run queue (scripts/queue.ts) prints the next result record with its answer parsed, and takes it', async () => {
+    const key = `events/cli-${Date.now()}.txt`;
+    const put = await presign(stack.presignPutUrl, { key, contentType: 'text/plain' });
+    expect((await fetch(put.url, { method: 'PUT', headers: put.signedHeaders, body: 'for the queue script' })).status).toBe(200);
+    await stack.fc.idle();
+    const { stdout } = await run(process.execPath, [require.resolve('tsx/cli'), 'scripts/queue.ts', '--endpoint', stack.mns.origin, '--max', '1', '--wait', '5'], {
+      cwd: path.resolve(__dirname, '../..'),
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: process.env.TMPDIR ?? '/tmp', ALIBABA_CLOUD_ACCESS_KEY_ID: stack.invokerKey.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: stack.invokerKey.accessKeySecret },
+    });
+    const printed = JSON.parse(stdout) as { record: { responsePayload: { results: { key: string; url: string }[] } } };
+    expect(printed.record.responsePayload.results[0]?.key).toBe(key);
+    expect(await (await fetch(printed.record.responsePayload.results[0]?.url ?? '')).text()).toBe('for the queue script');
   });
 
   it('the queue is read and emptied by the client: nothing else is waiting', async () => {
