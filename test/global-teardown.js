@@ -5,7 +5,7 @@ const { readdirSync, rmSync } = require('node:fs');
 module.exports = async function globalTeardown() {
   const dir = process.env.OSS_PRESIGN_TEST_TMPDIR;
   if (!dir) return;
-  let left = [];
+  let left;
   try {
     left = readdirSync(dir);
   } finally {

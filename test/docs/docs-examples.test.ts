@@ -22,6 +22,7 @@ import { putOperation } from '../../shared/operations/put';
 import { startStack } from '../local-stack/helpers';
 import { tempDir } from '../support/temp';
 import { classify, codeBlocks, commandsOf, describeExample, DOC_FILES, looksLikeEvent, promisedPairs, type CodeBlock, type Command } from './examples';
+import '../support/frozen-prototypes'; // after the imports: some test-only libraries assign to prototypes as they load
 
 const ROOT = path.resolve(__dirname, '../..');
 const TOKEN = 'docs-example-token-9f2c';

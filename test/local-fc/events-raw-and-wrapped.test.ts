@@ -19,6 +19,7 @@ import { createHandler } from '../../shared/core/handler';
 import type { LogLine } from '../../shared/core/log';
 import { getOperation } from '../../shared/operations/get';
 import { putOperation } from '../../shared/operations/put';
+import '../support/frozen-prototypes'; // after the imports: some test-only libraries assign to prototypes as they load
 
 const EVENTS = path.resolve(__dirname, '../../scripts/events');
 const KEY = { accessKeyId: 'LTAIwrapTestInvoker', accessKeySecret: 'wrap-test-secret' };

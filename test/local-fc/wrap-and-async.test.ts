@@ -15,6 +15,7 @@ import { startLocalFc, parseDestination, type DestinationRecord, type InvokeWrap
 import { startLocalMns, type LocalMns } from '../../scripts/local-mns/server';
 import { isInvokeFunctionWrap } from '../../shared/adapters/fc-http';
 import { fixtureEvent } from '../support/fc';
+import '../support/frozen-prototypes'; // after the imports: some test-only libraries assign to prototypes as they load
 
 const ACCOUNT = '1999888877776666';
 const REGION = 'cn-shanghai';

@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 const MNS = require('@alicloud/mns') as new (accountId: string, opts: Record<string, unknown>) => MnsClient;
 import { RESULT_QUEUE } from '../../scripts/local-stack';
 import { presign, startStack } from './helpers';
+import '../support/frozen-prototypes'; // after the imports: some test-only libraries assign to prototypes as they load
 
 interface MnsClient {
   receiveMessage(queue: string, waitSeconds?: number): Promise<{ code: number; body: { MessageId: string; ReceiptHandle: string; MessageBody: string; MessageBodyMD5: string; DequeueCount: string } }>;
