@@ -7,8 +7,6 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
  */
 export type CliOptions = NonNullable<ParseArgsConfig['options']>;
 
-export class UsageError extends Error {}
-
 export function parseCli<O extends CliOptions>(usage: string, options: O, argv: string[] = process.argv.slice(2), config: { positionals?: boolean } = {}) {
   const withHelp = { ...options, help: { type: 'boolean', short: 'h' } } as O & { help: { type: 'boolean'; short: 'h' } };
   let parsed;

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { decodeQuery, goCanonicalHeaderName, isoSecond, isUtf8, safeDecode } from './http-event';
+import { decodeQuery, goCanonicalHeaders, isoSecond, isUtf8, safeDecode } from './http-event';
+import type { HttpTriggerEvent } from './types';
 
 /**
  * What FC 3.0 hands a function that has an HTTP trigger when it is called through the InvokeFunction API
@@ -13,24 +14,7 @@ import { decodeQuery, goCanonicalHeaderName, isoSecond, isUtf8, safeDecode } fro
  * - `requestContext`: the account, the HTTP trigger's id, `domainName` `<accountId>.<region>.fc.aliyuncs.com` (the API
  *   endpoint FC routed by), `domainPrefix` the account, and an empty `requestId`, all as captured.
  */
-export interface InvokeWrapEvent {
-  version: 'v1';
-  rawPath: string;
-  headers: Record<string, string>;
-  queryParameters: Record<string, string>;
-  body: string;
-  isBase64Encoded: boolean;
-  requestContext: {
-    accountId: string;
-    triggerId: string;
-    domainName: string;
-    domainPrefix: string;
-    requestId: string;
-    time: string;
-    timeEpoch: string;
-    http: { method: string; path: string; protocol: string; sourceIp: string; userAgent: string };
-  };
-}
+export type InvokeWrapEvent = Omit<HttpTriggerEvent, 'requestContext'> & { requestContext: HttpTriggerEvent['requestContext'] & { triggerId: string } };
 
 export interface InvokeWrapInput {
   req: IncomingMessage;
@@ -47,11 +31,7 @@ const NOT_FORWARDED = new Set(['host', 'content-length', 'transfer-encoding']);
 
 export function buildInvokeWrap(input: InvokeWrapInput): InvokeWrapEvent {
   const { req } = input;
-  const headers: Record<string, string> = {};
-  for (const [name, values] of Object.entries(req.headersDistinct)) {
-    if (!values || NOT_FORWARDED.has(name)) continue;
-    headers[goCanonicalHeaderName(name)] = values.join(',');
-  }
+  const headers = goCanonicalHeaders(req, NOT_FORWARDED);
   const text = input.body.length === 0 || isUtf8(input.body);
   const userAgent = req.headers['user-agent'] ?? '';
   return {
