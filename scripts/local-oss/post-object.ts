@@ -32,11 +32,11 @@ export function parseForm(contentType: string, body: Buffer): Promise<ParsedForm
     } catch {
       return reject(malformed());
     }
-    const fields: Record<string, string> = {};
+    const fields = Object.create(null) as Record<string, string>;
     let file: ParsedForm['file'];
     parser.on('field', (name, value) => {
       const lower = name.toLowerCase();
-      if (!(lower in fields)) fields[lower] = value;
+      if (!Object.hasOwn(fields, lower)) fields[lower] = value;
     });
     parser.on('file', (name, stream, info) => {
       const chunks: Buffer[] = [];
@@ -65,14 +65,42 @@ function invalidPolicy(message: string): OssError {
   return new OssError(400, 'InvalidPolicyDocument', `Invalid Policy: ${message}`);
 }
 
-/** `$key` → the form's key (after ${filename}), `bucket` → the bucket; anything else the form field or ''. */
-function fieldValue(name: unknown, bucket: string, fields: Record<string, string>): string {
+/**
+ * The value a condition tests: `bucket` → the bucket, `$key` → the form's key (after ${filename}), `$content-type` →
+ * the Content-Type field or else the file part's type, anything else the form field; undefined when the form does
+ * not carry it. Names are matched without regard to case (ali-oss's live V4 PostObject test sends Content-Type
+ * against a `$content-type` condition).
+ */
+function fieldValue(name: unknown, bucket: string, fields: Record<string, string>, fileType: string): string | undefined {
   if (typeof name !== 'string') throw invalidPolicy(`Invalid field name ${JSON.stringify(name)}.`);
   const lower = name.replace(/^\$/, '').toLowerCase();
-  return lower === 'bucket' ? bucket : (fields[lower] ?? '');
+  if (lower === 'bucket') return bucket;
+  return Object.hasOwn(fields, lower) ? fields[lower] : lower === 'content-type' && fileType !== '' ? fileType : undefined;
 }
 
-export function checkPolicy(policy: unknown, bucket: string, fields: Record<string, string>, fileSize: number, now: number): void {
+/**
+ * Whether one condition holds. OSS accepts form fields the policy does not mention (the Callback doc: an unconditioned
+ * callback field "is not validated"), and a condition on a field the form lacks fails (PostObject troubleshooting,
+ * "Policy Condition failed": "...or that field was not specified in the request"), so a policy can require a safe
+ * value but never forbid a field. Modelled here: eq, starts-with and in fail on an absent field; not-in (undocumented
+ * for absent fields) passes.
+ */
+function holds(op: string, value: string | undefined, expected: unknown): boolean {
+  switch (op) {
+    case 'eq':
+      return value !== undefined && value === String(expected);
+    case 'starts-with':
+      return value !== undefined && value.startsWith(String(expected));
+    case 'in':
+      return value !== undefined && Array.isArray(expected) && expected.map(String).includes(value);
+    case 'not-in':
+      return Array.isArray(expected) && (value === undefined || !expected.map(String).includes(value));
+    default:
+      throw invalidPolicy(`Invalid condition operator ${JSON.stringify(op)}.`);
+  }
+}
+
+export function checkPolicy(policy: unknown, bucket: string, fields: Record<string, string>, fileSize: number, now: number, fileType = ''): void {
   if (typeof policy !== 'object' || policy === null) throw invalidPolicy('Invalid JSON.');
   const { expiration, conditions } = policy as { expiration?: unknown; conditions?: unknown };
   const expiresAt = typeof expiration === 'string' ? Date.parse(expiration) : NaN;
@@ -91,19 +119,12 @@ export function checkPolicy(policy: unknown, bucket: string, fields: Record<stri
         if (fileSize < min) throw new OssError(400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed size.', [['ProposedSize', String(fileSize)], ['MinSizeAllowed', String(min)]]);
         continue;
       }
-      const value = fieldValue(a, bucket, fields);
-      const ok =
-        opName === 'eq' ? value === String(b)
-        : opName === 'starts-with' ? value.startsWith(String(b))
-        : opName === 'in' ? Array.isArray(b) && b.map(String).includes(value)
-        : opName === 'not-in' ? Array.isArray(b) && !b.map(String).includes(value)
-        : (() => { throw invalidPolicy(`Invalid condition operator ${JSON.stringify(op)}.`); })();
-      if (!ok) throw policyFailed(raw);
+      if (!holds(opName, fieldValue(a, bucket, fields, fileType), b)) throw policyFailed(raw);
     } else if (typeof raw === 'object' && raw !== null) {
       const entries = Object.entries(raw);
       const [entry] = entries;
       if (entries.length !== 1 || !entry) throw invalidPolicy('Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.');
-      if (fieldValue(entry[0], bucket, fields) !== String(entry[1])) throw policyFailed(raw as Record<string, unknown>);
+      if (!holds('eq', fieldValue(entry[0], bucket, fields, fileType), entry[1])) throw policyFailed(raw as Record<string, unknown>);
     } else {
       throw invalidPolicy('Invalid condition.');
     }
@@ -149,13 +170,16 @@ export async function postObject(req: OssRequest, svc: ServerServices): Promise<
   }
   const key = (fields['key'] ?? '').replace(/\$\{filename\}/g, file.filename);
   validateKey(key);
-  checkPolicy(policy, req.bucket, { ...fields, key }, file.data.length, now);
+  checkPolicy(policy, req.bucket, { ...fields, key }, file.data.length, now, file.mimeType);
 
   const customVars = Object.fromEntries(Object.entries(fields).filter(([name]) => name.startsWith('x:')));
   const callback = parseCallback(fields['callback'], fields['callback-var'] ?? (Object.keys(customVars).length > 0 ? Buffer.from(JSON.stringify(customVars)).toString('base64') : undefined));
   if (forbidsOverwrite(fields['x-oss-forbid-overwrite']) && (await svc.storage.headObject(req.bucket, key))) throw fileAlreadyExists();
   checkContentMd5(fields['content-md5'], file.data);
-  const attributes = readObjectAttributes({ ...fields, 'content-type': fields['content-type'] ?? '' }, key);
+  // The object's type: x-oss-content-type, else the Content-Type field, else the file part's own (PostObject,
+  // alibabacloud.com/help/doc-detail/31988.html), else what the key's extension says.
+  const contentType = fields['x-oss-content-type'] ?? fields['content-type'] ?? (file.mimeType === 'application/octet-stream' ? '' : file.mimeType);
+  const attributes = readObjectAttributes({ ...fields, 'content-type': contentType }, key);
   const meta: StoredObjectMeta = {
     key,
     size: file.data.length,

@@ -18,6 +18,7 @@ import { deleteObject, getObject, putObject } from './objects';
 import { type OssEventRecord } from './notifications';
 import { postObject } from './post-object';
 import { ObjectStorage } from './storage';
+import { admitAnonymous } from './acl';
 import { authenticate } from './v4-verify';
 
 export interface LocalOssOptions {
@@ -149,7 +150,7 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
         return { response: await postObject({ ...base, auth: { kind: 'anonymous' } }, services), cors };
       }
       const auth = authenticate(base, services.auth);
-      if (auth.kind === 'anonymous') throw Errors.accessDeniedAnonymous();
+      if (auth.kind === 'anonymous') await admitAnonymous(method, bucket, key, query, storage);
       const ossReq: OssRequest = { ...base, auth };
       return { response: await route(ossReq), cors };
     } catch (err) {

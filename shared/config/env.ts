@@ -34,9 +34,17 @@ export function boolVar(env: Env, name: string): boolean {
   throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
 }
 
-/** Comma-separated; blanks dropped. */
+/**
+ * Comma-separated; blanks between commas dropped. Unset or '' is the empty list (the variable's "not set" meaning);
+ * a value that holds no entry at all (`" "`, `","`) is refused: for most lists "empty" means "anything", and a
+ * deployment must not fail open because of a stray comma.
+ */
 export function listVar(env: Env, name: string): string[] {
-  return (present(env, name) ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const raw = env[name];
+  if (raw === undefined || raw === '') return [];
+  const items = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (items.length === 0) throw new ConfigError(name, `holds no entry ("${raw}"); leave it empty to unset it`);
+  return items;
 }
 
 export function oneOfVar<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {

@@ -2,7 +2,10 @@ import { ConfigError } from '../errors';
 import { readExpiryPolicy, type ExpiryPolicy } from '../expiry';
 import { checkBucket, standardRegion } from '../signing';
 import type { EndpointSpec } from '../signing/types';
-import { boolVar, intVar, listVar, oneOfVar, stringVar, type Env } from './env';
+import { ruleFromEnv } from '../rules/env-rule';
+import type { CallbackTarget } from './callback-allowlist';
+import type { Rule } from '../rules/types';
+import { boolVar, intVar, listVar, stringVar, type Env } from './env';
 
 /**
  * The deployment's policy: which buckets, keys and content types callers may presign, where URLs point, who may
@@ -14,15 +17,9 @@ export interface ServicePolicy {
   region: string | undefined;
   defaultBucket: string | undefined;
   allowedBuckets: ReadonlySet<string>;
-  /** Empty: any key. Otherwise every key must start with one of these. */
-  allowedKeyPrefixes: readonly string[];
+  /** Who may do what with which keys (shared/rules): today the environment's settings, compiled into one rule. */
+  rules: readonly Rule[];
   endpoint: EndpointSpec;
-  putKeyMode: 'caller' | 'generated';
-  /** Patterns such as image/* or application/pdf; empty: any type. */
-  allowedContentTypes: readonly string[];
-  /** When set, presign-put requires contentLength and bounds it. */
-  maxContentLength: number | undefined;
-  forceForbidOverwrite: boolean;
   expiry: ExpiryPolicy;
   /** Exact origins, or "*". Empty: no CORS headers at all. */
   corsAllowOrigins: readonly string[];
@@ -36,11 +33,10 @@ export interface ServicePolicy {
   maxUrls: number;
   /** Bytes one answer may hold, roughly (PRESIGN_MAX_ANSWER_BYTES). */
   maxAnswerBytes: number;
-  /** Hosts an upload callback may name (issue: callbacks); empty: callbacks refused. */
-  callbackHostAllowlist: readonly string[];
+  /** Where upload callbacks may go (scheme, host, port); empty: callbacks refused. */
+  callbackHostAllowlist: readonly CallbackTarget[];
 }
 
-const CONTENT_TYPE_PATTERN = /^(?:\*\/\*|[a-z0-9!#$&^_.+-]+\/(?:\*|[a-z0-9!#$&^_.+-]+))$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 function readEndpoint(env: Env): EndpointSpec {
@@ -86,30 +82,21 @@ function readBuckets(env: Env): { defaultBucket: string | undefined; allowedBuck
   return { defaultBucket, allowedBuckets };
 }
 
-function readPrefixes(env: Env): string[] {
-  const prefixes = listVar(env, 'ALLOWED_KEY_PREFIXES');
-  for (const prefix of prefixes) {
-    if (prefix.startsWith('/') || prefix.split('/').some((segment) => segment === '..' || segment === '.')) {
-      throw new ConfigError('ALLOWED_KEY_PREFIXES', `"${prefix}" must not start with "/" or contain "." or ".." segments`);
-    }
-  }
-  return prefixes;
-}
-
-function readContentTypes(env: Env): string[] {
-  const patterns = listVar(env, 'ALLOWED_CONTENT_TYPES').map((p) => p.toLowerCase());
-  for (const pattern of patterns) {
-    if (!CONTENT_TYPE_PATTERN.test(pattern)) throw new ConfigError('ALLOWED_CONTENT_TYPES', `"${pattern}" is not a type/subtype pattern such as image/* or application/pdf`);
-  }
-  return patterns;
-}
-
 function readAuthTokens(env: Env): Buffer[] {
   return listVar(env, 'AUTH_TOKEN_SHA256').map((hex) => {
     const lower = hex.toLowerCase();
     if (!SHA256_HEX.test(lower)) throw new ConfigError('AUTH_TOKEN_SHA256', 'must be a comma-separated list of 64-character hex SHA-256 digests of the bearer tokens');
     return Buffer.from(lower, 'hex');
   });
+}
+
+/** Compiled by a module loaded only where callbacks are allowed at all (a chunk of its own in the bundles). */
+function readCallbackAllowlist(env: Env): CallbackTarget[] {
+  const entries = listVar(env, 'CALLBACK_URL_ALLOWLIST');
+  if (entries.length === 0) return [];
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { compileCallbackTarget } = require('./callback-allowlist') as typeof import('./callback-allowlist');
+  return entries.map(compileCallbackTarget);
 }
 
 function readRegion(env: Env): string | undefined {
@@ -126,12 +113,8 @@ export function readServicePolicy(env: Env): ServicePolicy {
   return {
     region: readRegion(env),
     ...readBuckets(env),
-    allowedKeyPrefixes: readPrefixes(env),
+    rules: [ruleFromEnv(env)],
     endpoint: readEndpoint(env),
-    putKeyMode: oneOfVar(env, 'PUT_KEY_MODE', ['caller', 'generated'] as const, 'caller'),
-    allowedContentTypes: readContentTypes(env),
-    maxContentLength: intVar(env, 'MAX_CONTENT_LENGTH', undefined, 0, 5 * 1024 ** 3),
-    forceForbidOverwrite: boolVar(env, 'FORCE_FORBID_OVERWRITE'),
     expiry: readExpiryPolicy(env),
     corsAllowOrigins: listVar(env, 'CORS_ALLOW_ORIGINS'),
     authTokenSha256: readAuthTokens(env),
@@ -141,6 +124,6 @@ export function readServicePolicy(env: Env): ServicePolicy {
     // FC documents 6 MB for a synchronous invocation's answer (help.aliyun.com/document_detail/51907.html, the FC 2.0
     // limits page; no FC 3.0 figure is published): the default keeps well under it.
     maxAnswerBytes: intVar(env, 'PRESIGN_MAX_ANSWER_BYTES', 4 * 1024 * 1024, 64 * 1024, 6_000_000),
-    callbackHostAllowlist: listVar(env, 'CALLBACK_URL_ALLOWLIST').map((h) => h.toLowerCase()),
+    callbackHostAllowlist: readCallbackAllowlist(env),
   };
 }

@@ -18,6 +18,12 @@ export interface HandlerOptions {
 }
 
 type Callback = (error: unknown, result?: unknown) => void;
+
+function contextSecrets(context: InvocationContext): (string | undefined)[] {
+  const credentials = context.credentials;
+  if (!credentials) return [];
+  return [credentials.accessKeySecret, credentials.securityToken].map((value) => (typeof value === 'string' ? value : undefined));
+}
 export type FcHandler = (event: unknown, context?: InvocationContext & { function?: { name?: string } }, callback?: Callback) => Promise<unknown>;
 
 /**
@@ -36,12 +42,13 @@ export function createHandler(operation: Operation, options: HandlerOptions = {}
   async function invoke(event: unknown, context: InvocationContext & { function?: { name?: string } } = {}): Promise<unknown> {
     // process.hrtime, not performance.now(): the first use of `performance` loads perf_hooks, ~1.4 ms of a cold start.
     const started = process.hrtime.bigint();
-    let note = new LogNote('unknown');
+    const secrets = contextSecrets(context);
+    let note = new LogNote('unknown', secrets);
     let answer: unknown;
     try {
       const { parsed, text } = parseEvent(event);
       const source = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context, policy);
-      note = new LogNote(source);
+      note = new LogNote(source, secrets);
       const deps: ServiceDeps = { policy, resolver, now, budget: new InvocationBudget(policy.maxUrls, policy.maxAnswerBytes) };
       answer = await dispatch(parsed, source, operation, context, deps, note);
     } catch (error) {

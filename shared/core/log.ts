@@ -1,4 +1,5 @@
 import type { EventSource } from '../adapters/types';
+import { redact } from '../credentials/errors';
 import type { ServiceError } from '../errors';
 import type { Outcome } from './outcome';
 
@@ -17,7 +18,11 @@ export const stdoutSink: LogSink = (line) => {
 export class LogNote {
   private readonly fields: LogLine = {};
 
-  constructor(readonly source: EventSource) {}
+  /** `secrets`: the invocation's own (its context credentials), kept out of anything this note writes. */
+  constructor(
+    readonly source: EventSource,
+    private readonly secrets: readonly (string | undefined)[] = [],
+  ) {}
 
   status(status: number): void {
     this.fields.status = status;
@@ -56,7 +61,9 @@ export class LogNote {
     this.fields.code = error.code;
     if (error.field !== undefined) this.fields.field = error.field;
     if (error.code === 'InternalError' && error.cause instanceof Error) {
-      this.fields.cause = `${error.cause.name}: ${error.cause.message}`.slice(0, 300);
+      // A cause's message may quote whatever the failing code held, secrets included: the redaction the credential
+      // errors use runs on it first, with this invocation's secret and token.
+      this.fields.cause = redact(`${error.cause.name}: ${error.cause.message}`, this.secrets).slice(0, 300);
     }
   }
 

@@ -14,9 +14,10 @@ export function buildSessionPolicy(input: { buckets: readonly string[]; keyPrefi
   }
   const actions = input.actions ?? DEFAULT_POLICY_ACTIONS;
   if (actions.length === 0 || actions.some((a) => !/^oss:[A-Za-z*]+$/.test(a))) throw new ConfigError('SIGNER_POLICY_ACTIONS', 'must be a comma-separated list of oss:<Action>');
-  const prefixes = input.keyPrefixes.length === 0 ? [''] : input.keyPrefixes;
+  // A key pattern's literal start: `uploads/` as written, `img*` (an explicit prefix) without its star.
+  const prefixes = input.keyPrefixes.length === 0 ? [''] : input.keyPrefixes.map((pattern) => (pattern.endsWith('*') ? pattern.slice(0, -1) : pattern));
   for (const prefix of prefixes) {
-    if (prefix.includes('*') || prefix.startsWith('/')) throw new ConfigError('ALLOWED_KEY_PREFIXES', `"${prefix}" must not contain * or start with /`);
+    if (prefix.includes('*') || prefix.startsWith('/')) throw new ConfigError('ALLOWED_KEY_PREFIXES', `"${prefix}" must not contain * (but at its end) or start with /`);
   }
   const resources = input.buckets.flatMap((bucket) => prefixes.map((prefix) => `acs:oss:*:*:${bucket}/${prefix}*`));
   const policy = JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: [...actions], Resource: resources }] });

@@ -28,7 +28,7 @@ export async function runUploadRequest(body: unknown, context: InvocationContext
   switch (upload.kind) {
     case 'put': {
       const { callback } = upload;
-      return { ...(await presignPut(upload.request, context, deps, () => (callback ? { ...callbackHeaders(callback, deps.policy) } : {}))) };
+      return { ...(await presignPut(upload.request, context, deps, (rule) => (callback ? { ...callbackHeaders(callback, deps.policy, rule) } : {}))) };
     }
     case 'multipart':
       return { ...(await nested('multipart', () => presignMultipart(upload.request, context, deps))) };

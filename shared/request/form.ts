@@ -2,7 +2,7 @@ import { invalidArgument } from '../errors';
 import { readCallback, type CallbackRequest } from './callback';
 import { readTargetFields, type TargetFields } from './common';
 import { FieldReader } from './fields';
-import { CONTENT_TYPE } from './put';
+import { CONTENT_TYPE, OBJECT_ACLS, STORAGE_CLASSES, type ObjectAcl, type StorageClass } from './put';
 
 /** PostObject allows objects up to 5 GB. */
 export const MAX_FORM_SIZE = 5 * 1024 ** 3;
@@ -21,6 +21,9 @@ export interface FormRequest extends TargetFields {
   filename?: string | undefined;
   prefix?: string | undefined;
   contentType?: string | undefined;
+  /** The object's ACL and storage class (each only where the rule allows it). */
+  acl?: ObjectAcl | undefined;
+  storageClass?: StorageClass | undefined;
   minSize?: number | undefined;
   maxSize?: number | undefined;
   successActionStatus?: (typeof SUCCESS_STATUSES)[number] | undefined;
@@ -46,6 +49,8 @@ export function readForm(value: unknown): FormRequest {
     filename: reader.string('filename', { maxLength: 255 }),
     prefix: reader.string('prefix', { maxLength: 512 }),
     contentType: reader.string('contentType', { maxLength: 256, pattern: CONTENT_TYPE, patternRule: 'must be a MIME type such as image/png or text/plain; charset=utf-8' }),
+    acl: reader.oneOf('acl', OBJECT_ACLS),
+    storageClass: reader.oneOf('storageClass', STORAGE_CLASSES),
     minSize: reader.integer('minSize', 0, MAX_FORM_SIZE, ' of bytes'),
     maxSize: reader.integer('maxSize', 0, MAX_FORM_SIZE, ' of bytes (PostObject uploads are at most 5 GB)'),
     successActionStatus: readStatus(reader),

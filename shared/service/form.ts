@@ -1,22 +1,30 @@
-import { invalidArgument, ServiceError } from '../errors';
+import { answerBytes } from '../core/budget';
+import { invalidArgument } from '../errors';
 import type { CapInfo } from '../expiry';
 import type { FormRequest } from '../request/form';
 import { MAX_FORM_SIZE } from '../request/form';
+import { checkAcl, checkFormKeyPrefix, checkStorageClass, checkUploadSize, checkUploadType, forbidsOverwrite } from '../rules/checks';
+import { ruleForPrefix } from '../rules/match';
+import type { Rule } from '../rules/types';
 import { checkKey, postSignatureFields, resolveTarget, signPostPolicy, type PostPolicyCondition, type PostPolicyDocument } from '../signing';
-import { answerBytes } from '../core/budget';
 import { callbackHeaders } from './callback';
-import { checkContentType, chooseKey } from './presign-put';
-import { chooseBucket } from './rules';
 import { openSigningSession } from './signing-session';
+import { chooseBucket } from './target';
 import type { InvocationContext, ServiceDeps } from './types';
+import { chooseUploadKey } from './upload-key';
 
 /**
  * PostObject: a browser uploads with a plain HTML form (multipart/form-data POST to the bucket URL). Unlike a
- * presigned PUT, the policy lets OSS itself enforce a size range and a key prefix. Every condition the service
- * cares about is in the signed policy, so a browser that edits a field is refused by OSS: the bucket, the key
- * (exact, or starts-with a prefix), content-length-range (bounded by MAX_CONTENT_LENGTH), the content type, the
- * success status, overwrite protection, the callback, and the V4 signature fields themselves. The policy's
- * expiration is capped exactly like a URL's.
+ * presigned PUT, the policy lets OSS itself enforce a size range and a key prefix.
+ *
+ * OSS accepts form fields a policy does not mention, and a condition on a field the form lacks fails
+ * (docs/operations.md, "PostObject forms"): a policy can require a value, never forbid a field. So every field
+ * that would let the holder widen what they were given is required at a safe value: the key (exact, or
+ * starts-with a prefix the rule allows), content-length-range (bounded by the rule), the object's type
+ * (`x-oss-content-type`, which outranks the type the browser puts on the file part), its ACL (`default` unless the
+ * rule allowed the one asked for), its storage class (`Standard` unless allowed), overwrite protection, the
+ * success status, the callback, and the V4 signature fields themselves. The policy's expiration is capped exactly
+ * like a URL's.
  */
 export interface FormAnswer {
   method: 'POST';
@@ -37,56 +45,61 @@ export interface FormAnswer {
 
 type KeyRule = { key: string } | { keyPrefix: string };
 
-function chooseFormKey(request: FormRequest, deps: ServiceDeps): KeyRule {
-  const { policy } = deps;
+/** The type a form stores when the caller names none: opaque bytes, never what the browser says the file is. */
+const UNNAMED_FORM_TYPE = 'application/octet-stream';
+
+function chooseFormKey(request: FormRequest, deps: ServiceDeps): { keyRule: KeyRule; rule: Rule } {
   if (request.keyPrefix !== undefined) {
-    if (policy.putKeyMode === 'generated') {
-      throw invalidArgument('form.keyPrefix', 'keys are chosen by the service here (PUT_KEY_MODE=generated); send filename (and prefix) instead');
-    }
     if (request.key !== undefined) throw invalidArgument('form.keyPrefix', 'give either form.key or form.keyPrefix, not both');
     const prefix = checkKey(request.keyPrefix, 'form.keyPrefix');
-    if (policy.allowedKeyPrefixes.length > 0 && !policy.allowedKeyPrefixes.some((allowed) => prefix.startsWith(allowed))) {
-      throw new ServiceError('KeyNotAllowed', 403, `form.keyPrefix must start with one of: ${policy.allowedKeyPrefixes.join(', ')} (ALLOWED_KEY_PREFIXES)`, { field: 'form.keyPrefix' });
+    const rule = ruleForPrefix(deps.policy.rules, 'form', prefix, 'form.keyPrefix');
+    if (rule.keyMode === 'generated') {
+      throw invalidArgument('form.keyPrefix', 'keys are chosen by the service here (PUT_KEY_MODE=generated); send form.filename (and form.prefix) instead');
     }
-    return { keyPrefix: prefix };
+    checkFormKeyPrefix(rule, 'form.keyPrefix');
+    return { keyRule: { keyPrefix: prefix }, rule };
   }
-  const key = chooseKey(request, deps);
+  const { key, rule } = chooseUploadKey(request, deps, 'form', 'form.');
   // OSS replaces ${filename} in a form's key with the file's name: the object would not be the key signed for.
   if (key.includes('${filename}')) throw invalidArgument('form.key', 'form.key must not contain ${filename}; use form.keyPrefix to let the browser name the object');
-  return { key };
+  return { keyRule: { key }, rule };
 }
 
-function sizeRange(request: FormRequest, deps: ServiceDeps): [number, number] {
-  const limit = deps.policy.maxContentLength;
-  if (limit !== undefined && request.maxSize !== undefined && request.maxSize > limit) {
-    throw new ServiceError('ContentLengthNotAllowed', 403, `form.maxSize ${request.maxSize} is over the ${limit}-byte limit (MAX_CONTENT_LENGTH)`, { field: 'form.maxSize' });
-  }
-  const max = request.maxSize ?? limit ?? MAX_FORM_SIZE;
+function sizeRange(request: FormRequest, rule: Rule): [number, number] {
+  if (request.maxSize !== undefined) checkUploadSize(rule, request.maxSize, 'form.maxSize');
+  const max = request.maxSize ?? rule.maxSize ?? MAX_FORM_SIZE;
   const min = request.minSize ?? 0;
   if (min > max) throw invalidArgument('form.minSize', `form.minSize ${min} is over the largest size allowed (${max})`);
   return [min, max];
 }
 
-export async function presignForm(request: FormRequest, context: InvocationContext, deps: ServiceDeps): Promise<FormAnswer> {
-  const bucket = chooseBucket(request.bucket, deps.policy);
-  const keyRule = chooseFormKey(request, deps);
-  checkContentType(request.contentType, deps, 'form.contentType');
-  const [minSize, maxSize] = sizeRange(request, deps);
-  if (request.forbidOverwrite === false && deps.policy.forceForbidOverwrite) {
-    throw new ServiceError('OverwriteNotAllowed', 403, 'this service never overwrites objects (FORCE_FORBID_OVERWRITE)', { field: 'form.forbidOverwrite' });
-  }
-
-  // Fields the browser posts besides the signature ones; each is bound by an `eq` condition.
+/** Fields the browser posts besides the signature ones; each is required at exactly this value by the policy. */
+function boundFields(request: FormRequest, keyRule: KeyRule, rule: Rule, deps: ServiceDeps): Record<string, string> {
+  checkUploadType(rule, request.contentType, 'key' in keyRule ? keyRule.key : undefined, 'form.contentType');
+  checkAcl(rule, request.acl, 'form.acl');
+  checkStorageClass(rule, request.storageClass, 'form.storageClass');
   const bound: Record<string, string> = {};
-  if (request.contentType !== undefined) bound['content-type'] = request.contentType;
+  const contentType = request.contentType ?? UNNAMED_FORM_TYPE;
+  bound['content-type'] = contentType;
+  bound['x-oss-content-type'] = contentType;
+  bound['x-oss-object-acl'] = request.acl ?? 'default';
+  bound['x-oss-storage-class'] = request.storageClass ?? 'Standard';
   if (request.successActionStatus !== undefined) bound['success_action_status'] = String(request.successActionStatus);
-  if (request.forbidOverwrite || deps.policy.forceForbidOverwrite) bound['x-oss-forbid-overwrite'] = 'true';
+  if (forbidsOverwrite(rule, request.forbidOverwrite, 'form.forbidOverwrite')) bound['x-oss-forbid-overwrite'] = 'true';
   if (request.callback) {
-    const headers = callbackHeaders(request.callback, deps.policy, 'form.callback');
+    const headers = callbackHeaders(request.callback, deps.policy, rule, 'form.callback');
     bound['callback'] = headers['x-oss-callback'];
     // In a form, OSS takes the custom variables as x:name fields.
     for (const [name, value] of Object.entries(request.callback.vars ?? {})) bound[name] = value;
   }
+  return bound;
+}
+
+export async function presignForm(request: FormRequest, context: InvocationContext, deps: ServiceDeps): Promise<FormAnswer> {
+  const bucket = chooseBucket(request.bucket, deps.policy, 'form.bucket');
+  const { keyRule, rule } = chooseFormKey(request, deps);
+  const [minSize, maxSize] = sizeRange(request, rule);
+  const bound = boundFields(request, keyRule, rule, deps);
 
   const session = await openSigningSession(request, context, deps);
   const credentialInput = { credentials: session.lifetime.credentials, region: session.region, nowMs: session.signedAt };

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { invalidArgument } from '../errors';
 
 /**
  * PUT_KEY_MODE=generated: `<prefix>/<yyyy>/<mm>/<uuid>-<sanitised filename>`. The caller picks neither the
@@ -26,13 +25,16 @@ export function generateKey(prefix: string, filename: string | undefined, nowMs:
   return `${folder ? `${folder}/` : ''}${yyyy}/${mm}/${uuid()}-${sanitiseFilename(filename)}`;
 }
 
-export function choosePrefix(requested: string | undefined, allowed: readonly string[]): string {
-  if (requested === undefined) return allowed[0] ?? 'uploads/';
-  if (allowed.length > 0 && !allowed.includes(requested)) {
-    throw invalidArgument('prefix', `prefix must be one of: ${allowed.join(', ')} (ALLOWED_KEY_PREFIXES)`);
-  }
-  if (requested.startsWith('/') || requested.split('/').some((s) => s === '.' || s === '..')) {
-    throw invalidArgument('prefix', 'prefix must not start with "/" or contain "." or ".." segments');
-  }
-  return requested;
+/** The default folder for generated keys when the rule lists none. */
+export const DEFAULT_FOLDER = 'uploads/';
+
+const GENERATED_TAIL = /^\d{4}\/\d{2}\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[A-Za-z0-9._-]{1,100}$/;
+
+/** Whether `key` has the shape generateKey gives keys under one of `folders`. */
+export function isGeneratedKey(key: string, folders: readonly string[]): boolean {
+  return folders.some((folder) => {
+    const base = folder.replace(/\/+$/, '');
+    const start = base === '' ? '' : `${base}/`;
+    return key.startsWith(start) && GENERATED_TAIL.test(key.slice(start.length));
+  });
 }

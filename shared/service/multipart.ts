@@ -1,11 +1,14 @@
-import { invalidArgument, ServiceError } from '../errors';
+import { invalidArgument } from '../errors';
 import type { CapInfo } from '../expiry';
 import type { MultipartInitiateRequest, MultipartPartsRequest, MultipartRequest } from '../request/multipart';
 import { MAX_PART_SIZE, MAX_PARTS, MIN_PART_SIZE } from '../request/multipart';
 import type { PresignedRequest, PresignMethod } from '../signing';
 import { callbackHeaders } from './callback';
-import { checkContentType, chooseKey, uploadHeaders } from './presign-put';
-import { checkAllowedKey, chooseBucket } from './rules';
+import { checkUploadSize, forbidsOverwrite } from '../rules/checks';
+import type { Rule } from '../rules/types';
+import { checkObjectAttributes, uploadHeaders } from './presign-put';
+import { chooseBucket } from './target';
+import { checkLaterStepKey, chooseUploadKey } from './upload-key';
 import { openSigningSession } from './signing-session';
 import type { InvocationContext, PresignSuccess, ServiceDeps } from './types';
 
@@ -61,14 +64,9 @@ export function partLength(plan: PartPlan, partNumber: number): number | undefin
  * their planned lengths. The part size is then the service's, so that URLs from several answers for one upload
  * cannot be mixed into an object much larger than the limit (at most the limit rounded up to a whole part).
  */
-function checkSize(size: number | undefined, partSize: number | undefined, deps: ServiceDeps): void {
-  const max = deps.policy.maxContentLength;
-  if (max === undefined) return;
-  if (size === undefined) throw invalidArgument('multipart.size', `multipart.size is required: uploads are limited to ${max} bytes (MAX_CONTENT_LENGTH)`);
-  if (size > max) {
-    throw new ServiceError('ContentLengthNotAllowed', 403, `multipart.size ${size} is over the ${max}-byte limit (MAX_CONTENT_LENGTH)`, { field: 'multipart.size' });
-  }
-  if (partSize !== undefined) {
+function checkSize(rule: Rule, size: number | undefined, partSize: number | undefined): void {
+  checkUploadSize(rule, size, 'multipart.size');
+  if (rule.maxSize !== undefined && partSize !== undefined) {
     throw invalidArgument('multipart.partSize', 'multipart.partSize is chosen by the service when uploads are size-limited (MAX_CONTENT_LENGTH); leave it out');
   }
 }
@@ -86,15 +84,12 @@ export interface MultipartInitiateAnswer extends PresignSuccess {
 }
 
 export async function presignMultipartInitiate(request: MultipartInitiateRequest, context: InvocationContext, deps: ServiceDeps): Promise<MultipartInitiateAnswer> {
-  const bucket = chooseBucket(request.bucket, deps.policy);
-  const key = chooseKey(request, deps);
-  checkContentType(request.contentType, deps, 'multipart.contentType');
-  checkSize(request.size, request.partSize, deps);
-  if (request.forbidOverwrite === false && deps.policy.forceForbidOverwrite) {
-    throw new ServiceError('OverwriteNotAllowed', 403, 'this service never overwrites objects (FORCE_FORBID_OVERWRITE)', { field: 'multipart.forbidOverwrite' });
-  }
+  const bucket = chooseBucket(request.bucket, deps.policy, 'multipart.bucket');
+  const { key, rule } = chooseUploadKey(request, deps, 'multipart', 'multipart.');
+  const forbidOverwrite = checkObjectAttributes(request, key, rule, 'multipart.');
+  checkSize(rule, request.size, request.partSize);
   const plan = planParts(request.size, request.partSize);
-  const { headers } = uploadHeaders(request, deps.policy.forceForbidOverwrite);
+  const { headers } = uploadHeaders(request, forbidOverwrite);
   const session = await openSigningSession(request, context, deps);
   const signed = session.sign({ method: 'POST', bucket, key, headers, query: { uploads: '' } });
   return { ...signed, bucket, key, cap: session.cap, plan };
@@ -157,21 +152,18 @@ function partRange(request: MultipartPartsRequest, plan: PartPlan | null, deps: 
 }
 
 export async function presignMultipartParts(request: MultipartPartsRequest, context: InvocationContext, deps: ServiceDeps): Promise<MultipartPartsAnswer> {
-  const bucket = chooseBucket(request.bucket, deps.policy);
+  const bucket = chooseBucket(request.bucket, deps.policy, 'multipart.bucket');
   if (request.key === undefined) throw invalidArgument('multipart.key', 'multipart.key is required (the key the upload was initiated for)');
-  const key = checkAllowedKey(request.key, deps.policy);
-  checkSize(request.size, request.partSize, deps);
+  const { key, rule } = checkLaterStepKey(request.key, deps, 'multipart', 'multipart.key');
+  checkSize(rule, request.size, request.partSize);
   if (request.partSize !== undefined && request.size === undefined) {
     throw invalidArgument('multipart.partSize', 'multipart.partSize goes with multipart.size in this step (it pins each part URL to its planned length)');
   }
   const plan = request.size === undefined ? null : planParts(request.size, request.partSize);
   const { first, count, nextPart } = partRange(request, plan, deps);
-  if (request.forbidOverwrite === false && deps.policy.forceForbidOverwrite) {
-    throw new ServiceError('OverwriteNotAllowed', 403, 'this service never overwrites objects (FORCE_FORBID_OVERWRITE)', { field: 'multipart.forbidOverwrite' });
-  }
   const completeHeaders: Record<string, string> = request.completeAll ? { 'x-oss-complete-all': 'yes' } : { 'content-type': 'application/xml' };
-  if (request.forbidOverwrite || deps.policy.forceForbidOverwrite) completeHeaders['x-oss-forbid-overwrite'] = 'true';
-  if (request.callback) Object.assign(completeHeaders, callbackHeaders(request.callback, deps.policy, 'multipart.callback'));
+  if (forbidsOverwrite(rule, request.forbidOverwrite, 'multipart.forbidOverwrite')) completeHeaders['x-oss-forbid-overwrite'] = 'true';
+  if (request.callback) Object.assign(completeHeaders, callbackHeaders(request.callback, deps.policy, rule, 'multipart.callback'));
 
   const session = await openSigningSession(request, context, deps);
   const uploadId = request.uploadId;

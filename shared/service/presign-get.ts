@@ -1,7 +1,10 @@
 import type { GetRequest, ResponseOverrides } from '../request/get';
 import { invalidArgument } from '../errors';
 import type { QueryValue } from '../signing';
-import { checkAllowedKey, chooseBucket } from './rules';
+import { checkProcess, checkResponseOverrides } from '../rules/checks';
+import { ruleFor } from '../rules/match';
+import { checkKey } from '../signing';
+import { chooseBucket } from './target';
 import { signCapped } from './sign';
 import type { InvocationContext, PresignSuccess, ServiceDeps } from './types';
 
@@ -33,12 +36,16 @@ function responseQuery(response: ResponseOverrides | undefined): Record<string, 
 export async function presignGet(request: GetRequest, context: InvocationContext, deps: ServiceDeps): Promise<PresignSuccess> {
   const bucket = chooseBucket(request.bucket, deps.policy);
   if (request.key === undefined) throw invalidArgument('key', 'key is required');
-  const key = checkAllowedKey(request.key, deps.policy);
+  const key = checkKey(request.key);
+  const method = request.method ?? 'GET';
+  const rule = ruleFor(deps.policy.rules, method === 'HEAD' ? 'head' : 'get', key);
+  checkProcess(rule, request.process, 'process');
+  checkResponseOverrides(rule, request.response);
   const query: Record<string, QueryValue> = {
     versionId: request.versionId,
     'x-oss-process': request.process,
     'x-oss-traffic-limit': request.trafficLimit,
     ...responseQuery(request.response),
   };
-  return signCapped({ method: request.method ?? 'GET', bucket, key, query }, request, context, deps);
+  return signCapped({ method, bucket, key, query }, request, context, deps);
 }

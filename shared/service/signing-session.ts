@@ -1,7 +1,7 @@
 import { resolveSigningLifetime, type CapInfo, type SigningLifetime } from '../expiry';
 import { isoSeconds, presign, type PresignedRequest, type PresignInput } from '../signing';
 import { answerBytes } from '../core/budget';
-import { regionFor } from './rules';
+import { regionFor } from './target';
 
 /** What an answer holds beside a URL and its headers: method, key, bucket, expiry, the cap, a part number. */
 const ANSWER_OVERHEAD_BYTES = 400;

@@ -29,7 +29,7 @@ afterAll(async () => {
 
 /** Off FC (no FC_* variables), no key in the environment, the function has no role: the URI is the only source. */
 function handlers() {
-  const env = { OSS_BUCKET: BUCKET, OSS_REGION: 'cn-hangzhou', OSS_ENDPOINT: oss.origin, ALIBABA_CLOUD_CREDENTIALS_URI: uri.url, PRESIGN_CREDENTIALS_URI_TIMEOUT_MS: '500', CALLBACK_URL_ALLOWLIST: '127.0.0.1' };
+  const env = { OSS_BUCKET: BUCKET, OSS_REGION: 'cn-hangzhou', OSS_ENDPOINT: oss.origin, ALIBABA_CLOUD_CREDENTIALS_URI: uri.url, PRESIGN_CREDENTIALS_URI_TIMEOUT_MS: '500', CALLBACK_URL_ALLOWLIST: 'http://127.0.0.1:*' };
   const logs: LogLine[] = [];
   return { logs, put: createHandler(putOperation, { env, log: (l) => logs.push(l) }), get: createHandler(getOperation, { env, log: (l) => logs.push(l) }) };
 }

@@ -32,6 +32,8 @@ export const REJECTIONS: Record<string, number> = {
   InvalidArgument: 400, InvalidJson: 400, UnsupportedEvent: 400, Unauthorized: 401,
   BucketNotAllowed: 403, KeyNotAllowed: 403, ContentTypeNotAllowed: 403, ContentLengthNotAllowed: 403, OverwriteNotAllowed: 403,
   CallbackHostNotAllowed: 403, CorsOriginNotAllowed: 403, NotFound: 404, MethodNotAllowed: 405, PayloadTooLarge: 413, UnsupportedMediaType: 415,
+  AclNotAllowed: 403, StorageClassNotAllowed: 403, ProcessNotAllowed: 403, ResponseOverrideNotAllowed: 403, KeyPrefixNotAllowed: 403,
+  ActionNotAllowed: 403, UrlBudgetExceeded: 400, AnswerBudgetExceeded: 400,
 };
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };

@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { asEvent, harness, httpEvent } from '../support/fc';
+import { createHandler } from '../../shared/core/handler';
+import type { CredentialResolver } from '../../shared/credentials';
+import { putOperation } from '../../shared/operations/put';
+import { asEvent, BASE_ENV, harness, httpEvent, SECRET, TOKEN as TOKEN_OF_CONTEXT } from '../support/fc';
 import { ALL_ROUTES, CONTEXT, send, signaturesIn, wrappedInvoke, type Route } from './routes';
 
 /**
@@ -257,6 +260,165 @@ describe('3. bounded work per invocation', () => {
     expect(signed).toBeLessThan(40);
     for (const r of results.slice(signed)) expect(r.error?.code).toBe('AnswerBudgetExceeded');
     expect(answer.text.length).toBeLessThan(64 * 1024 + 16 * 1024);
+  });
+});
+
+describe('4. what widens access is off until the operator names it', () => {
+  // The policy the issue found wanting: size, type and overwrite limits set, yet ACLs were signed anyway.
+  const strict = { ALLOWED_KEY_PREFIXES: 'uploads/', MAX_CONTENT_LENGTH: '1048576', ALLOWED_CONTENT_TYPES: 'image/*', FORCE_FORBID_OVERWRITE: 'true' };
+  const { put, get } = harness(strict);
+  const { put: anyType, get: anyGet } = harness();
+  const img = { key: 'uploads/a.png', contentType: 'image/png', contentLength: 10 };
+
+  type Row = [name: string, handler: 'put' | 'get' | 'anyPut' | 'anyGet', request: unknown, code: string, field: string];
+  const rows: Row[] = [
+    ['an object ACL, even private', 'put', { ...img, acl: 'private' }, 'AclNotAllowed', 'acl'],
+    ['a public-read-write ACL', 'put', { ...img, acl: 'public-read-write' }, 'AclNotAllowed', 'acl'],
+    ['a public ACL on multipart initiate', 'put', { multipart: { key: 'uploads/a.png', contentType: 'image/png', size: 10, acl: 'public-read' } }, 'AclNotAllowed', 'multipart.acl'],
+    ['a public ACL on a form', 'put', { form: { key: 'uploads/a.png', contentType: 'image/png', acl: 'public-read-write' } }, 'AclNotAllowed', 'form.acl'],
+    ['a storage class', 'put', { ...img, storageClass: 'Archive' }, 'StorageClassNotAllowed', 'storageClass'],
+    ['SVG under image/*', 'put', { ...img, key: 'uploads/a.svg', contentType: 'image/svg+xml' }, 'ContentTypeNotAllowed', 'contentType'],
+    ['SVG with parameters and odd case', 'put', { ...img, key: 'uploads/a.svg', contentType: 'Image/SVG+XML; charset=utf-8' }, 'ContentTypeNotAllowed', 'contentType'],
+    ['HTML where any type is allowed', 'anyPut', { key: 'a.html', contentType: 'text/html' }, 'ContentTypeNotAllowed', 'contentType'],
+    ['XHTML where any type is allowed', 'anyPut', { key: 'a.xhtml', contentType: 'application/xhtml+xml' }, 'ContentTypeNotAllowed', 'contentType'],
+    ['no type, a key OSS would store as SVG', 'anyPut', { key: 'uploads/logo.SVG' }, 'ContentTypeNotAllowed', 'contentType'],
+    ['no type, a key OSS would store as HTML', 'anyPut', { key: 'uploads/index.html' }, 'ContentTypeNotAllowed', 'contentType'],
+    ['no type on multipart, an .html key', 'anyPut', { multipart: { key: 'index.html' } }, 'ContentTypeNotAllowed', 'multipart.contentType'],
+    ['a form for an .svg key without a type', 'anyPut', { form: { key: 'x.svg' } }, 'ContentTypeNotAllowed', 'form.contentType'],
+    ['processing nobody named', 'anyGet', { key: 'a.png', process: 'image/resize,w_100' }, 'ProcessNotAllowed', 'process'],
+    ['online document editing through a GET', 'anyGet', { key: 'a.docx', process: 'doc/edit' }, 'ProcessNotAllowed', 'process'],
+    ['a billed video snapshot', 'anyGet', { key: 'a.mp4', process: 'video/snapshot,t_1000' }, 'ProcessNotAllowed', 'process'],
+    ['serving an upload as HTML', 'anyGet', { key: 'a.png', response: { contentType: 'text/html', disposition: 'inline', filename: 'a.html' } }, 'ResponseOverrideNotAllowed', 'response.contentType'],
+    ['serving an upload as SVG', 'get', { key: 'uploads/a.png', response: { contentType: 'image/svg+xml' } }, 'ResponseOverrideNotAllowed', 'response.contentType'],
+    ['a cache override', 'anyGet', { key: 'a.png', response: { cacheControl: 'public, max-age=31536000' } }, 'ResponseOverrideNotAllowed', 'response.cacheControl'],
+    ['an expires override', 'anyGet', { key: 'a.png', response: { expires: 'Fri, 01 Jan 2100 00:00:00 GMT' } }, 'ResponseOverrideNotAllowed', 'response.expires'],
+    ['a form whose browser names the key', 'anyPut', { form: { keyPrefix: 'uploads/' } }, 'KeyPrefixNotAllowed', 'form.keyPrefix'],
+  ];
+  const handlers = { put, get, anyPut: anyType, anyGet };
+
+  it.each(rows)('%s: 403 %s naming %s, every route', async (_name, which, request, code, field) => {
+    for (const route of ALL_ROUTES) expectRefused(await send(handlers[which], route, JSON.stringify(request)), code, field);
+  });
+
+  it('each capability passes once the operator names it, and only as named', async () => {
+    const open = harness({
+      ALLOWED_ACLS: 'private',
+      ALLOWED_STORAGE_CLASSES: 'IA',
+      ALLOWED_CONTENT_TYPES: 'image/*,image/svg+xml',
+      ALLOWED_PROCESS: 'image/resize,w_*,style/*',
+      ALLOW_RESPONSE_CACHE_OVERRIDES: 'true',
+      ALLOW_FORM_KEY_PREFIX: 'true',
+    });
+    const ok = async (handler: typeof put, request: unknown) => {
+      const answer = await send(handler, 'direct', JSON.stringify(request));
+      expect(answer.error).toBeUndefined();
+      return answer;
+    };
+    expect((await ok(open.put, { key: 'a.png', contentType: 'image/png', acl: 'private', storageClass: 'IA' })).body.signedHeaders).toMatchObject({ 'x-oss-object-acl': 'private', 'x-oss-storage-class': 'IA' });
+    await ok(open.put, { key: 'a.svg', contentType: 'image/svg+xml' });
+    await ok(open.get, { key: 'a.png', process: 'image/resize,w_100' });
+    await ok(open.get, { key: 'a.png', process: 'style/thumb' });
+    await ok(open.get, { key: 'a.png', response: { cacheControl: 'max-age=60', contentType: 'image/svg+xml' } });
+    await ok(open.put, { form: { keyPrefix: 'uploads/', contentType: 'image/png' } });
+    // ...and no further than named.
+    expectRefused(await send(open.put, 'direct', JSON.stringify({ key: 'a.png', contentType: 'image/png', acl: 'public-read' })), 'AclNotAllowed', 'acl');
+    expectRefused(await send(open.get, 'direct', JSON.stringify({ key: 'a.png', process: 'image/resize,h_100' })), 'ProcessNotAllowed', 'process');
+    expectRefused(await send(open.get, 'direct', JSON.stringify({ key: 'a.png', process: 'image/resize,w_1|sys/saveas,o_eA' })), 'ProcessNotAllowed', 'process');
+    expectRefused(await send(open.get, 'direct', JSON.stringify({ key: 'a.png', process: 'image/resize,w_1/watermark,text_aGk' })), 'ProcessNotAllowed', 'process');
+    expectRefused(await send(open.put, 'direct', JSON.stringify({ key: 'a.html', contentType: 'text/html' })), 'ContentTypeNotAllowed', 'contentType');
+  });
+
+  it('a form requires safe values for every field OSS would otherwise take from the browser', async () => {
+    const answer = await send(anyType, 'direct', JSON.stringify({ form: { key: 'uploads/a.bin' } }));
+    const conditions = JSON.stringify((answer.body.policyDocument as { conditions: unknown[] }).conditions);
+    for (const [name, value] of [['x-oss-object-acl', 'default'], ['x-oss-storage-class', 'Standard'], ['x-oss-content-type', 'application/octet-stream'], ['content-type', 'application/octet-stream']]) {
+      expect(conditions).toContain(JSON.stringify(['eq', `$${name}`, value]));
+      expect((answer.body.fields as Record<string, string>)[name as string]).toBe(value);
+    }
+  });
+});
+
+describe('5. the lesser findings', () => {
+  const { put } = harness({ CALLBACK_URL_ALLOWLIST: 'hooks.example.com,http://10.0.0.5:8080' });
+  const cb = (over: Record<string, unknown>) => ({ key: 'a.txt', callback: { url: 'https://hooks.example.com/done', body: 'object=${object}', ...over } });
+
+  it.each([
+    ['callback.host names another host', cb({ host: 'internal.example.net' }), 'CallbackHostNotAllowed', 'callback.host'],
+    ['the allowed host over plain http', cb({ url: 'http://hooks.example.com/done' }), 'CallbackHostNotAllowed', 'callback.url'],
+    ['the allowed host on another port', cb({ url: 'https://hooks.example.com:8443/done' }), 'CallbackHostNotAllowed', 'callback.url'],
+    ['an http entry reached over https', cb({ url: 'https://10.0.0.5:8080/' }), 'CallbackHostNotAllowed', 'callback.url'],
+    ['an http entry on another port', cb({ url: 'http://10.0.0.5:9090/' }), 'CallbackHostNotAllowed', 'callback.url'],
+  ])('%s: 403', async (_name, request, code, field) => {
+    for (const route of ALL_ROUTES) expectRefused(await send(put, route, JSON.stringify(request)), code, field);
+  });
+
+  it('the allowlist still admits exactly what it names', async () => {
+    for (const request of [cb({}), cb({ host: 'hooks.example.com' }), cb({ url: 'http://10.0.0.5:8080/x' })]) {
+      expect((await send(put, 'direct', JSON.stringify(request))).error).toBeUndefined();
+    }
+  });
+
+  it('generated keys: multipart step 2 takes only a key of the generated shape, and callers pick no folder of their own', async () => {
+    const generated = harness({ PUT_KEY_MODE: 'generated' });
+    const step1 = await send(generated.put, 'direct', JSON.stringify({ multipart: { filename: 'movie.mp4' } }));
+    const key = step1.body.key as string;
+    expect(key).toMatch(/^uploads\/\d{4}\/\d{2}\/[0-9a-f-]{36}-movie\.mp4$/);
+    expect((await send(generated.put, 'direct', JSON.stringify({ multipart: { key, uploadId: 'u1', parts: 1 } }))).error).toBeUndefined();
+    for (const other of ['uploads/chosen-by-me.mp4', 'elsewhere/2026/11/00000000-0000-0000-0000-000000000000-x.mp4', `${key}/../x`]) {
+      expectRefused(await send(generated.put, 'direct', JSON.stringify({ multipart: { key: other, uploadId: 'u1', parts: 1 } })), 'InvalidArgument', 'multipart.key');
+    }
+    expectRefused(await send(generated.put, 'direct', JSON.stringify({ filename: 'a.png', prefix: 'admin/' })), 'InvalidArgument', 'prefix');
+    const listed = harness({ PUT_KEY_MODE: 'generated', ALLOWED_KEY_PREFIXES: 'photos/,docs/' });
+    expect((await send(listed.put, 'direct', JSON.stringify({ filename: 'a.png', prefix: 'docs/' }))).body.key).toMatch(/^docs\//);
+    expectRefused(await send(listed.put, 'direct', JSON.stringify({ filename: 'a.png', prefix: 'admin/' })), 'InvalidArgument', 'prefix');
+  });
+
+  it.each([
+    ['metadata over 8 KB in all', { key: 'a.txt', metadata: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`m${i}`, 'v'.repeat(1000)])) }, 'metadata'],
+    ['metadata names differing only by case', JSON.parse('{"key":"a.txt","metadata":{"Owner":"a","owner":"b"}}'), 'metadata.owner'],
+    ['a tag value over 256 characters', { key: 'a.txt', tagging: { t: 'x'.repeat(257) } }, 'tagging.t'],
+    ['eleven tags', { key: 'a.txt', tagging: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`t${i}`, 'v'])) }, 'tagging'],
+  ])('%s: 400', async (_name, request, field) => {
+    for (const route of ALL_ROUTES) expectRefused(await send(put, route, JSON.stringify(request)), 'InvalidArgument', field);
+  });
+
+  it.each([
+    [{ ALLOWED_KEY_PREFIXES: 'uploads' }, 'ALLOWED_KEY_PREFIXES', /uploadsX|uploads\//],
+    [{ ALLOWED_KEY_PREFIXES: 'up*loads/' }, 'ALLOWED_KEY_PREFIXES', /may only end/],
+    [{ ALLOWED_KEY_PREFIXES: ' , ' }, 'ALLOWED_KEY_PREFIXES', /no entry/],
+    [{ ALLOWED_CONTENT_TYPES: ',' }, 'ALLOWED_CONTENT_TYPES', /no entry/],
+    [{ AUTH_TOKEN_SHA256: '   ' }, 'AUTH_TOKEN_SHA256', /no entry/],
+    [{ ALLOWED_ACLS: 'public' }, 'ALLOWED_ACLS', /not one of/],
+    [{ ALLOWED_PROCESS: '*' }, 'ALLOWED_PROCESS', /not a processing pattern/],
+    [{ ALLOWED_PROCESS: '*/resize' }, 'ALLOWED_PROCESS', /not a processing pattern/],
+    [{ CALLBACK_URL_ALLOWLIST: 'ftp://h' }, 'CALLBACK_URL_ALLOWLIST', /scheme/],
+  ])('configuration that would fail open stops the cold start: %j', (vars, variable, why) => {
+    expect(() => harness(vars)).toThrow(new RegExp(`^${variable}: `));
+    expect(() => harness(vars)).toThrow(why);
+  });
+
+  it('explicit forms of the same intent start fine: a folder, an explicit prefix, every key', () => {
+    for (const value of ['uploads/', 'img*', '*', '']) expect(() => harness({ ALLOWED_KEY_PREFIXES: value })).not.toThrow();
+    const star = harness({ ALLOWED_KEY_PREFIXES: 'img*' });
+    return Promise.all([
+      send(star.put, 'direct', JSON.stringify({ key: 'img2/a.png' })).then((a) => expect(a.error).toBeUndefined()),
+      send(star.put, 'direct', JSON.stringify({ key: 'xx/img/a.png' })).then((a) => expectRefused(a, 'KeyNotAllowed', 'key')),
+    ]);
+  });
+
+  it('an InternalError log line never carries the secret its cause quoted', async () => {
+    const logs: Record<string, unknown>[] = [];
+    const broken = createHandler(putOperation, {
+      env: BASE_ENV,
+      log: (line) => logs.push(line),
+      resolver: { resolve: () => Promise.reject(new Error(`boom with ${SECRET} and ${encodeURIComponent(TOKEN_OF_CONTEXT)}`)) } as unknown as CredentialResolver,
+    });
+    const answer = (await broken(asEvent({ key: 'a.txt' }), CONTEXT)) as { error: { code: string } };
+    expect(answer.error.code).toBe('InternalError');
+    const line = JSON.stringify(logs.at(-1));
+    expect(line).toContain('boom with');
+    expect(line).not.toContain(SECRET);
+    expect(line).not.toContain(encodeURIComponent(TOKEN_OF_CONTEXT));
   });
 });
 

@@ -1,5 +1,6 @@
 import { createHandler } from '../../shared/core/handler';
 import { putOperation } from '../../shared/operations/put';
+import { compileCallbackTarget } from '../../shared/config/callback-allowlist';
 import { checkCallbackUrl } from '../../shared/service/callback';
 import '../support/frozen-prototypes'; // after the imports: some test-only libraries assign to prototypes as they load
 
@@ -13,7 +14,8 @@ const BASE = {
   OSS_REGION: 'cn-hangzhou',
   ALLOWED_KEY_PREFIXES: 'uploads/,forms/',
   ALLOWED_CONTENT_TYPES: 'image/*,application/pdf',
-  CALLBACK_URL_ALLOWLIST: '127.0.0.1,*.hooks.example.com',
+  CALLBACK_URL_ALLOWLIST: 'http://127.0.0.1:*,*.hooks.example.com:*',
+  ALLOW_FORM_KEY_PREFIX: 'true',
 };
 const context = { requestId: 'bad-1', region: 'cn-hangzhou', credentials: { accessKeyId: 'STS.bad', accessKeySecret: SECRET, securityToken: 'tok' } };
 
@@ -92,7 +94,10 @@ const cases: Case[] = [
   ['form: content type not allowed', form({ contentType: 'text/html' }), 403, 'ContentTypeNotAllowed', 'form.contentType'],
   ['form: successActionStatus 302', form({ successActionStatus: 302 }), 400, 'InvalidArgument', 'form.successActionStatus'],
   ['form: successActionStatus as a string', form({ successActionStatus: '201' }), 400, 'InvalidArgument', 'form.successActionStatus'],
-  ['form: unknown field', form({ acl: 'public-read' }), 400, 'InvalidArgument', 'form.acl'],
+  ['form: unknown field', form({ cacheControl: 'public' }), 400, 'InvalidArgument', 'form.cacheControl'],
+  ['form: an ACL the deployment does not allow', form({ acl: 'public-read' }), 403, 'AclNotAllowed', 'form.acl'],
+  ['form: a storage class the deployment does not allow', form({ storageClass: 'Archive' }), 403, 'StorageClassNotAllowed', 'form.storageClass'],
+  ['form: keyPrefix where the deployment does not allow it', form(), 403, 'KeyPrefixNotAllowed', 'form.keyPrefix', { ALLOW_FORM_KEY_PREFIX: 'false' }],
   ['form: callback host not allowed', form({ callback: cb({ url: 'http://10.0.0.8/x' }) }), 403, 'CallbackHostNotAllowed', 'form.callback.url'],
   ['form: expires over 7 days', form({ expires: 604801 }), 400, 'InvalidArgument', 'form.expires'],
   // callback on a PUT
@@ -102,7 +107,7 @@ const cases: Case[] = [
   ['callback: a second URL after ;', put({ callback: cb({ url: 'http://127.0.0.1/a;http://evil.test/' }) }), 400, 'InvalidArgument', 'callback.url'],
   ['callback: wildcard does not match the apex', put({ callback: cb({ url: 'https://hooks.example.com/' }) }), 403, 'CallbackHostNotAllowed', 'callback.url'],
   ['callback: wildcard does not match a look-alike', put({ callback: cb({ url: 'https://evilhooks.example.com/' }) }), 403, 'CallbackHostNotAllowed', 'callback.url'],
-  ['callback: no allowlist configured', put({ callback: cb() }), 403, 'CallbackHostNotAllowed', 'callback.url', { CALLBACK_URL_ALLOWLIST: '' }],
+  ['callback: no allowlist configured', put({ callback: cb() }), 403, 'CallbackHostNotAllowed', 'callback', { CALLBACK_URL_ALLOWLIST: '' }],
   ['callback: not http(s)', put({ callback: cb({ url: 'ftp://127.0.0.1/x' }) }), 400, 'InvalidArgument', 'callback.url'],
   ['callback: not a URL', put({ callback: cb({ url: '127.0.0.1/x' }) }), 400, 'InvalidArgument', 'callback.url'],
   ['callback: url missing', put({ callback: { body: 'a=b' } }), 400, 'InvalidArgument', 'callback.url'],
@@ -142,14 +147,34 @@ describe('bad multipart, form and callback requests', () => {
 });
 
 describe('callback allowlist matching', () => {
-  const allow = (list: string[]) => ({ callbackHostAllowlist: list });
-  it('matches host names, host:port and subdomain wildcards; returns the URL as a parser reads it', () => {
-    expect(checkCallbackUrl('http://127.0.0.1:9000/a?b=c', allow(['127.0.0.1']), 'u')).toBe('http://127.0.0.1:9000/a?b=c');
+  const allow = (list: string[]) => ({ callbackHostAllowlist: list.map(compileCallbackTarget) });
+  const refused = /not in CALLBACK_URL_ALLOWLIST/;
+
+  it('matches scheme, host and port; returns the URL as a parser reads it', () => {
+    expect(checkCallbackUrl('http://127.0.0.1:9000/a?b=c', allow(['http://127.0.0.1:9000']), 'u')).toBe('http://127.0.0.1:9000/a?b=c');
     expect(checkCallbackUrl('https://HOOKS.Example.com/x', allow(['hooks.example.com']), 'u')).toBe('https://hooks.example.com/x');
+    expect(checkCallbackUrl('https://hooks.example.com:443/x', allow(['hooks.example.com']), 'u')).toBe('https://hooks.example.com/x');
     expect(checkCallbackUrl('https://hooks.example.com:8443/', allow(['hooks.example.com:8443']), 'u')).toBe('https://hooks.example.com:8443/');
-    expect(() => checkCallbackUrl('https://hooks.example.com:9443/', allow(['hooks.example.com:8443']), 'u')).toThrow(/not in CALLBACK_URL_ALLOWLIST/);
+    expect(checkCallbackUrl('http://10.0.0.5:8123/', allow(['http://10.0.0.5:*']), 'u')).toBe('http://10.0.0.5:8123/');
     expect(checkCallbackUrl('https://a.b.example.com/', allow(['*.example.com']), 'u')).toBe('https://a.b.example.com/');
-    expect(() => checkCallbackUrl('https://example.com/', allow(['*.example.com']), 'u')).toThrow(/not in CALLBACK_URL_ALLOWLIST/);
+  });
+
+  it.each([
+    ['another port than the entry\'s', 'https://hooks.example.com:9443/', 'hooks.example.com:8443'],
+    ['a port where the entry names none', 'https://hooks.example.com:8443/', 'hooks.example.com'],
+    ['plain http where the entry names none (https is the default)', 'http://hooks.example.com/', 'hooks.example.com'],
+    ['https where the entry says http', 'https://10.0.0.5/', 'http://10.0.0.5'],
+    ['the apex of a wildcard', 'https://example.com/', '*.example.com'],
+    ['a look-alike of a wildcard', 'https://evilexample.com/', '*.example.com'],
+    ['a host that extends an allowed one', 'https://hooks.example.com.evil.net/', 'hooks.example.com'],
+  ])('refuses %s', (_name, url, entry) => {
+    expect(() => checkCallbackUrl(url, allow([entry]), 'u')).toThrow(refused);
+  });
+
+  it('refuses malformed entries at cold start, naming the variable', () => {
+    for (const entry of ['ftp://x.example.com', 'hooks.example.com/path', '*', 'a b', 'https://']) {
+      expect(() => compileCallbackTarget(entry)).toThrow(/^CALLBACK_URL_ALLOWLIST: /);
+    }
   });
 });
 

@@ -22,7 +22,7 @@ export interface UploadRig {
 export async function startRig(extraEnv: Record<string, string> = {}): Promise<UploadRig> {
   const h = await startHarness();
   const logs: LogLine[] = [];
-  const env = { OSS_BUCKET: BUCKET, OSS_REGION: 'cn-hangzhou', OSS_ENDPOINT: h.oss.origin, CALLBACK_URL_ALLOWLIST: '127.0.0.1', ...extraEnv };
+  const env = { OSS_BUCKET: BUCKET, OSS_REGION: 'cn-hangzhou', OSS_ENDPOINT: h.oss.origin, CALLBACK_URL_ALLOWLIST: 'http://127.0.0.1:*,hooks.example.com', ALLOW_FORM_KEY_PREFIX: 'true', ...extraEnv };
   const handlers = new Map<string, FcHandler>();
   const handler = (more: Record<string, string> = {}): FcHandler => {
     const id = JSON.stringify(more);

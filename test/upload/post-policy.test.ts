@@ -69,7 +69,7 @@ describe('signPostPolicy against ali-oss signPostObjectPolicyV4', () => {
 });
 
 describe('the form answer of presign-put, checked with ali-oss under a frozen clock', () => {
-  const env = { OSS_BUCKET: 'my-bucket', OSS_REGION: 'cn-hangzhou', MAX_CONTENT_LENGTH: '5000000', PRESIGN_MAX_EXPIRES: '1800' };
+  const env = { OSS_BUCKET: 'my-bucket', OSS_REGION: 'cn-hangzhou', MAX_CONTENT_LENGTH: '5000000', PRESIGN_MAX_EXPIRES: '1800', ALLOW_FORM_KEY_PREFIX: 'true' };
   const context = { requestId: 'r-1', region: 'cn-hangzhou', credentials: { ...STS } };
   // Built per call, after the clock is frozen: the handler keeps the Date.now it is given at cold start.
   const ask = async (form: object) =>
@@ -89,6 +89,9 @@ describe('the form answer of presign-put, checked with ali-oss under a frozen cl
         ['starts-with', '$key', 'uploads/'],
         ['content-length-range', 10, 1000],
         ['eq', '$content-type', 'image/png'],
+        ['eq', '$x-oss-content-type', 'image/png'],
+        ['eq', '$x-oss-object-acl', 'default'],
+        ['eq', '$x-oss-storage-class', 'Standard'],
         ['eq', '$success_action_status', '201'],
         { 'x-oss-signature-version': 'OSS4-HMAC-SHA256' },
         { 'x-oss-credential': 'STS.NTExample/20240630/cn-hangzhou/oss/aliyun_v4_request' },
@@ -102,6 +105,9 @@ describe('the form answer of presign-put, checked with ali-oss under a frozen cl
     expect(fields).toEqual({
       key: 'uploads/${filename}',
       'content-type': 'image/png',
+      'x-oss-content-type': 'image/png',
+      'x-oss-object-acl': 'default',
+      'x-oss-storage-class': 'Standard',
       success_action_status: '201',
       policy: fields.policy,
       'x-oss-signature-version': 'OSS4-HMAC-SHA256',
