@@ -98,7 +98,7 @@ describe('upload → ObjectCreated → presign-get (async) → result queue → 
 
   it('PostObject: a browser form upload raises ObjectCreated:PostObject and its result downloads the file', async () => {
     const bytes = randomBytes(4096);
-    const answer = (await presign(stack.presignPutUrl, { form: { keyPrefix: 'events/forms/', contentType: 'image/png', maxSize: 10_000 } })) as unknown as { url: string; fields: Record<string, string>; fileField: string };
+    const answer = (await presign(stack.presignPutUrl, { form: { key: 'events/forms/shot.png', contentType: 'image/png', maxSize: 10_000 } })) as unknown as { url: string; fields: Record<string, string>; fileField: string };
     const form = new FormData();
     for (const [name, value] of Object.entries(answer.fields)) form.append(name, value);
     form.append(answer.fileField, new Blob([new Uint8Array(bytes)], { type: 'image/png' }), 'shot.png');
