@@ -41,6 +41,7 @@ export const LAZY_CHUNKS: readonly LazyChunk[] = [
   { file: 'signer-role.js', entry: 'shared/credentials/signer-role.ts', functions: FUNCTIONS, when: 'SIGNER_ROLE_ARN set' },
   { file: 'off-fc-credentials.js', entry: 'shared/credentials/off-fc.ts', functions: FUNCTIONS, when: 'off FC, no context/env key' },
   { file: 'upload-extras.js', entry: 'shared/operations/upload-extras.ts', functions: ['presign-put'], when: 'multipart/form/callback requests' },
+  { file: 'event-sources.js', entry: 'shared/core/event-sources.ts', functions: FUNCTIONS, when: 'EventBridge, MNS or OSS events; unsupported events' },
   { file: 'process-rules.js', entry: 'shared/rules/process.ts', functions: FUNCTIONS, when: 'ALLOWED_PROCESS set' },
   { file: 'callback-allowlist.js', entry: 'shared/config/callback-allowlist.ts', functions: ['presign-put'], when: 'CALLBACK_URL_ALLOWLIST set' },
 ];

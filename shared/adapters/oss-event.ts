@@ -20,7 +20,8 @@ export interface CreatedObject {
  * InitiateMultipartUpload, UploadPart and UploadPartCopy (the fc3 schema's event list; EventBridge's OSS event
  * list, www.alibabacloud.com/help/en/eventbridge/user-guide/oss-events), when no object exists yet: those are skipped.
  */
-const COMPLETE_OBJECT = new Set(['PutObject', 'PostObject', 'CopyObject', 'AppendObject', 'CompleteMultipartUpload', 'PutSymlink']);
+// Pure: the main bundles import isOssEvent only, and this set belongs to the event-sources chunk.
+const COMPLETE_OBJECT = /* @__PURE__ */ new Set(['PutObject', 'PostObject', 'CopyObject', 'AppendObject', 'CompleteMultipartUpload', 'PutSymlink']);
 const ETAG = /^[0-9A-Fa-f]{32}(-\d{1,5})?$/;
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?Z$/;
 

@@ -1,15 +1,15 @@
 import { fromApiGatewayEvent, isApiGatewayEvent, toApiGatewayResponse } from '../adapters/api-gateway';
 import { fromFcHttpEvent, isFcHttpEvent, isInvokeFunctionWrap, toFcHttpResponse, wrappedPayload } from '../adapters/fc-http';
-import { isCloudEvent, isCloudEventBatch, isMnsQueueEvent, isMnsTopicMessage, requestFromCloudEvent, requestFromMnsTopic } from '../adapters/messages';
-import { createdObjects, isOssEvent, type CreatedObject } from '../adapters/oss-event';
+import { isCloudEvent, isCloudEventBatch, isMnsQueueEvent, isMnsTopicMessage } from '../adapters/messages';
+import { isOssEvent } from '../adapters/oss-event';
 import { isObject, type EventSource, type JsonObject } from '../adapters/types';
-import { ServiceError } from '../errors';
 import { handleHttp, jsonResponse } from '../http/handle';
 import type { ServicePolicy } from '../config/policy';
 import type { Operation } from '../operations/types';
 import type { InvocationContext, ServiceDeps } from '../service/types';
 import { parseEvent } from './event';
-import { admitBatch, isBatch, runBatch, runOne } from './execute';
+import { eventSources } from './event-sources-lazy';
+import { isBatch, runBatch, runOne } from './execute';
 import type { LogNote } from './log';
 import { asServiceError, errorBody, outcomeBody, withRequestId, type Outcome } from './outcome';
 
@@ -33,53 +33,22 @@ export function classify(event: unknown, context: InvocationContext, policy: Ser
   return 'unknown';
 }
 
-/** Trigger shapes that carry no presign request: named, so the error says what arrived instead of "unknown field". */
-function unsupportedReason(event: unknown, operation: Operation): string | undefined {
-  if (!isObject(event)) return undefined;
-  if (typeof event.triggerTime === 'string' && typeof event.triggerName === 'string') return 'a timer trigger event carries no presign request';
-  if (typeof event.jobName === 'string' && isObject(event.source)) return 'a Simple Log Service trigger event carries no presign request';
-  if (Array.isArray(event.Records)) return 'a Tablestore stream event carries no presign request';
-  if (typeof event.body === 'string' && isObject(event.attrs)) return 'an MNS topic message in STREAM format is text, not a JSON request; use the JSON event format';
-  if (Array.isArray(event.events)) {
-    const first = event.events[0];
-    const source = isObject(first) && typeof first.eventSource === 'string' ? first.eventSource : 'unknown';
-    if (source === 'acs:oss' && !operation.acceptsOssEvents) return 'OSS events make download URLs: send them to presign-get';
-    return `events from ${source} carry no presign request`;
-  }
-  return undefined;
-}
-
 /**
- * An OSS-event result: the URL answer (or the error) with what the event said of the object, so that whoever reads
- * it from the async destination has bucket, key, URL, expiry, size and ETag in one place.
+ * Whether a plain object is a trigger's own event rather than a request (timer, SLS, Tablestore, MNS STREAM format,
+ * a non-OSS `events` list): such events are answered UnsupportedEvent, with the reason ./event-sources.ts words.
  */
-function withObjectFacts(outcome: Outcome, object: CreatedObject): Record<string, unknown> {
-  const facts: Record<string, unknown> = { eventName: object.eventName };
-  if (object.eventTime !== undefined) facts.eventTime = object.eventTime;
-  if (object.size !== undefined) facts.size = object.size;
-  if (object.etag !== undefined) facts.etag = object.etag;
-  return outcome.ok ? Object.assign({}, outcome.result, facts) : Object.assign({ bucket: object.bucket, key: object.key }, outcomeBody(outcome), facts);
+function carriesNoRequest(event: JsonObject): boolean {
+  return (
+    (typeof event.triggerTime === 'string' && typeof event.triggerName === 'string') ||
+    (typeof event.jobName === 'string' && isObject(event.source)) ||
+    Array.isArray(event.Records) ||
+    (typeof event.body === 'string' && isObject(event.attrs)) ||
+    Array.isArray(event.events)
+  );
 }
 
 function plain(outcome: Outcome, requestId: string | undefined): Record<string, unknown> {
   return withRequestId(outcomeBody(outcome), requestId);
-}
-
-async function fromMessages(operation: Operation, requests: (() => unknown)[], field: string, context: InvocationContext, deps: ServiceDeps, note: LogNote): Promise<Outcome[]> {
-  admitBatch(requests.length, field, deps);
-  const outcomes: Outcome[] = [];
-  for (const extract of requests) {
-    let request: unknown;
-    try {
-      request = extract();
-    } catch (error) {
-      outcomes.push({ ok: false, error: asServiceError(error) });
-      continue;
-    }
-    outcomes.push(await runOne(operation, request, context, deps));
-  }
-  note.batch(outcomes);
-  return outcomes;
 }
 
 /**
@@ -116,25 +85,12 @@ export async function dispatch(event: unknown, source: EventSource, operation: O
     case 'api-gateway':
       return toApiGatewayResponse(await handleHttp(fromApiGatewayEvent(event as JsonObject), { checkPath: false, untrustedInvoke: false }, operation, context, deps, note));
     case 'eventbridge':
-    case 'mns-queue': {
-      const events = Array.isArray(event) ? (event as JsonObject[]) : [event as JsonObject];
-      const outcomes = await fromMessages(operation, events.map((e) => () => requestFromCloudEvent(e)), 'event', context, deps, note);
-      return Array.isArray(event) ? { results: outcomes.map(outcomeBody), requestId } : plain(outcomes[0] as Outcome, requestId);
-    }
-    case 'mns-topic': {
-      const [outcome] = await fromMessages(operation, [() => requestFromMnsTopic(event as JsonObject)], 'Message', context, deps, note);
-      return plain(outcome as Outcome, requestId);
-    }
-    case 'oss': {
-      if (!operation.acceptsOssEvents) break;
-      const records = event as { events: JsonObject[] };
-      admitBatch(records.events.length, 'events', deps);
-      const { created, skipped } = createdObjects(records);
-      const outcomes = await fromMessages(operation, created.map(({ bucket, key }) => () => ({ bucket, key })), 'events', context, deps, note);
-      return { results: outcomes.map((outcome, i) => withObjectFacts(outcome, created[i] as CreatedObject)), skipped, requestId };
-    }
+    case 'mns-queue':
+    case 'mns-topic':
+    case 'oss':
+      return eventSources().answerMessages(event, source, operation, context, deps, note);
     case 'direct': {
-      if (unsupportedReason(event, operation) !== undefined) break;
+      if (carriesNoRequest(event as JsonObject)) break;
       if (isBatch(event)) {
         const outcomes = await runBatch(operation, event, context, deps).catch((error: unknown) => {
           throw asServiceError(error);
@@ -149,8 +105,5 @@ export async function dispatch(event: unknown, source: EventSource, operation: O
     case 'unknown':
       break;
   }
-  const reason = unsupportedReason(event, operation) ?? 'the event is not a JSON presign request, an HTTP or API Gateway request, a CloudEvent, an MNS message or an OSS event';
-  const error = new ServiceError('UnsupportedEvent', 400, `${operation.name} cannot answer this event: ${reason}`);
-  note.failure(error);
-  return { error: errorBody(error), requestId };
+  return eventSources().unsupported(event, operation, context, note);
 }
