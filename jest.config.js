@@ -7,5 +7,9 @@ module.exports = {
   // js first: ali-oss ships .ts sources beside its .js build, and only the .js is CommonJS.
   moduleFileExtensions: ['js', 'ts', 'json'],
   testTimeout: 30000,
+  // The transform cache lives with the dependencies, not in the system temp folder (a test run leaves none behind).
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
+  globalSetup: '<rootDir>/test/global-setup.js',
+  globalTeardown: '<rootDir>/test/global-teardown.js',
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

@@ -13,6 +13,7 @@ import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build, type BuildOptions } from 'esbuild';
+import { parseCli } from './cli/args';
 
 const ROOT = path.resolve(__dirname, '..');
 export const CLIENT_DIR = path.join(ROOT, 'shared', 'client');
@@ -46,8 +47,17 @@ export async function buildClient(outDir = path.join(ROOT, 'dist', 'client')): P
   return ['oss-presign-client.js', 'oss-presign-uppy.js'].map((file) => ({ file: path.join(outDir, file), bytes: statSync(path.join(outDir, file)).size }));
 }
 
+const USAGE = `usage: npm run build:client [-- --out <dir>]
+
+Builds the client library for browsers and Node 20: dist/client/oss-presign-client.js, oss-presign-uppy.js and
+their .d.ts types (dist/client/types/).
+
+  --out <dir>   where to write (default dist/client)
+  -h, --help    this text`;
+
 if (require.main === module) {
-  buildClient().then((files) => {
+  const { values } = parseCli(USAGE, { out: { type: 'string' } });
+  buildClient(values.out === undefined ? undefined : path.resolve(values.out)).then((files) => {
     for (const f of files) console.log(`${path.relative(ROOT, f.file).padEnd(40)} ${(f.bytes / 1024).toFixed(1)} KB`);
     console.log('types: dist/client/types/index.d.ts, uppy.d.ts, node.d.ts');
   }, (err: unknown) => {

@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { parseCli } from './cli/args';
 
 /**
  * `npm run build`: one self-contained CommonJS bundle per function, which is what s.yaml deploys, plus chunk files
@@ -230,8 +231,14 @@ export function largestInputs(metafile: Metafile, outputFile: string, top = 10):
     .slice(0, top);
 }
 
+const USAGE = `usage: npm run build [-- --analyze] [--strict]
+  Bundles dist/presign-put and dist/presign-get (and their lazy chunks) and prints their sizes.
+  --analyze   also list the largest inputs of each bundle
+  --strict    exit 1 when a main bundle is over the ${MAIN_BUNDLE_BUDGET_BYTES / 1024} KB target`;
+
 if (require.main === module) {
-  const analyze = process.argv.includes('--analyze');
+  const { values } = parseCli(USAGE, { analyze: { type: 'boolean', default: false }, strict: { type: 'boolean', default: false } });
+  const analyze = values.analyze;
   buildFunctions()
     .then((built) => {
       if (analyze) {
@@ -243,7 +250,7 @@ if (require.main === module) {
       const over = built.filter((f) => f.mainBytes > MAIN_BUNDLE_BUDGET_BYTES);
       if (over.length > 0) {
         console.error(`warning: over the ${kb(MAIN_BUNDLE_BUDGET_BYTES)} target: ${over.map((f) => f.name).join(', ')} (npm run build -- --analyze shows what is inside)`);
-        if (process.argv.includes('--strict')) process.exitCode = 1;
+        if (values.strict) process.exitCode = 1;
       }
     })
     .catch((error: unknown) => {

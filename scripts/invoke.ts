@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { exitWithUsage, parseCli } from './cli/args';
 import { callHandler, credentialsFromEnv, fcContext, fcSystemEnv } from './fc/context';
 import { environmentOf, loadSYaml, resourceFor } from './fc/s-yaml';
 
@@ -14,31 +15,28 @@ import { environmentOf, loadSYaml, resourceFor } from './fc/s-yaml';
  * Credentials: ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN, else a labelled local demo key.
  */
 const ROOT = path.resolve(__dirname, '..');
-const USAGE = 'usage: npm run invoke -- <presign-put|presign-get> (-f <event.json> | -e \'<payload>\') [--dist <dir>] [--no-s-yaml]';
+const USAGE = `usage: npm run invoke -- <presign-put|presign-get> (-f <event.json> | -e '<payload>') [--dist <dir>] [--no-s-yaml]
+  Runs the BUILT handler (npm run build first) as FC would, with s.yaml's environment; prints the result as JSON.
+  -f, --event-file <file>   the event (e.g. scripts/events/put-direct.json)
+  -e, --event <payload>     the event as text
+  --dist <dir>              where the bundles are (default dist)
+  --no-s-yaml               only this shell's environment, not s.yaml's`;
 
 interface Args { fn: string; payload: Buffer; dist: string; useSYaml: boolean }
 
 function parseArgs(argv: string[]): Args {
-  let fn: string | undefined;
-  let payload: Buffer | undefined;
-  let dist = path.join(ROOT, 'dist');
-  let useSYaml = true;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
-      return v;
-    };
-    if (a === '-f' || a === '--event-file') payload = readFileSync(path.resolve(next()));
-    else if (a === '-e' || a === '--event') payload = Buffer.from(next(), 'utf8');
-    else if (a === '--dist') dist = path.resolve(next());
-    else if (a === '--no-s-yaml') useSYaml = false;
-    else if (!a.startsWith('-') && fn === undefined) fn = a;
-    else throw new Error(`unknown argument ${a}\n${USAGE}`);
-  }
-  if (fn === undefined || payload === undefined) throw new Error(USAGE);
-  return { fn, payload, dist, useSYaml };
+  const { values, positionals } = parseCli(USAGE, {
+    'event-file': { type: 'string', short: 'f' },
+    event: { type: 'string', short: 'e' },
+    dist: { type: 'string' },
+    'no-s-yaml': { type: 'boolean', default: false },
+  }, argv, { positionals: true });
+  const [fn, ...extra] = positionals;
+  if (fn === undefined) exitWithUsage(USAGE, 'name the function: presign-put or presign-get');
+  if (extra.length > 0) exitWithUsage(USAGE, `unexpected argument ${extra[0]}`);
+  const payload = values['event-file'] !== undefined ? readFileSync(path.resolve(values['event-file'])) : values.event !== undefined ? Buffer.from(values.event, 'utf8') : undefined;
+  if (payload === undefined) exitWithUsage(USAGE, 'give the event with -f <file> or -e <payload>');
+  return { fn, payload, dist: values.dist !== undefined ? path.resolve(values.dist) : path.join(ROOT, 'dist'), useSYaml: !values['no-s-yaml'] };
 }
 
 async function main(): Promise<void> {

@@ -100,12 +100,16 @@ export function invoke(t: InvokeTarget, payload: Buffer): Promise<InvokeResult> 
   return t.api === 'fc3' ? invokeFc3(t, payload) : invokeFc2(t, payload);
 }
 
-const USAGE = 'usage: remote-invoke.ts <fc3|fc2> --function <name> [--service <name>] (-e <payload> | -f <file>) '
-  + '[--account-id <id>] [--region <id>] [--endpoint <url>] [--qualifier <q>] [--async] [--timeout <ms>]';
+const USAGE = `usage: npx tsx scripts/remote-invoke.ts <fc3|fc2> --function <name> [--service <name>] (-e <payload> | -f <file>)
+         [--account-id <id>] [--region <id>] [--endpoint <url>] [--qualifier <q>] [--async] [--timeout <ms>]
+  Calls a function through the FC InvokeFunction API with the official client (fc3: @alicloud/fc20230330,
+  fc2: @alicloud/fc2, which also needs --service). Credentials: ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET / _SECURITY_TOKEN.
+  --endpoint (or FC_INVOKE_ENDPOINT) points either client elsewhere, e.g. npm start's local FC host, with
+  --account-id 1234567890123456 and the local key npm start prints.`;
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): { target: InvokeTarget; payload: Buffer } {
   const api = argv[0];
-  if (api !== 'fc2' && api !== 'fc3') throw new Error(USAGE);
+  if (api !== 'fc2' && api !== 'fc3') throw new Error(`the first argument must be fc3 or fc2, not ${api ?? 'nothing'}\n${USAGE}`);
   const opts: Record<string, string> = {};
   let payload: Buffer | undefined;
   let async = false;
@@ -137,7 +141,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): { target: Inv
       serviceName: opts.service,
       accountId,
       region: opts.region ?? env.ALIBABA_CLOUD_REGION_ID ?? 'cn-hangzhou',
-      endpoint: opts.endpoint,
+      endpoint: opts.endpoint ?? (env.FC_INVOKE_ENDPOINT?.trim() || undefined),
       qualifier: opts.qualifier,
       async,
       timeoutMs: opts.timeout === undefined ? undefined : Number(opts.timeout),
@@ -146,9 +150,32 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): { target: Inv
   };
 }
 
+/** The OpenAPI client throws on a 4xx/5xx answer, keeping the parsed body (openapi-core client.js): that is an answer too. */
+function answerFromError(error: unknown): InvokeResult | undefined {
+  const e = error as { statusCode?: unknown; data?: unknown; requestId?: unknown };
+  if (typeof e.statusCode !== 'number' || e.data === undefined) return undefined;
+  // FC's own refusals ({ Code, Message, RequestId }: a bad signature, no such function) are errors, not answers.
+  if (typeof (e.data as { Code?: unknown } | null)?.Code === 'string') return undefined;
+  return { status: e.statusCode, requestId: typeof e.requestId === 'string' && e.requestId !== 'undefined' ? e.requestId : undefined, errorType: undefined, body: Buffer.from(JSON.stringify(e.data)) };
+}
+
 async function main(): Promise<void> {
-  const { target, payload } = parseArgs(process.argv.slice(2), process.env);
-  const result = await invoke(target, payload);
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const { target, payload } = parseArgs(argv, process.env);
+  let result: InvokeResult;
+  try {
+    result = await invoke(target, payload);
+  } catch (error) {
+    const answer = answerFromError(error);
+    if (!answer) throw error;
+    // An HTTP-triggered function answers InvokeFunction with its HTTP status: a refused request is 4xx, with its body.
+    result = answer;
+    process.exitCode = 1;
+  }
   process.stderr.write(`${target.api} ${target.async ? 'Async' : 'Sync'} ${target.functionName}: HTTP ${result.status}, x-fc-request-id ${result.requestId ?? '-'}${result.errorType ? `, x-fc-error-type ${result.errorType}` : ''}\n`);
   if (target.async) {
     process.stdout.write(`${JSON.stringify({ accepted: result.status === 202, requestId: result.requestId })}\n`);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from './local-stack/chromium';
+import { parseCli } from './cli/args';
 import { startLocalStack } from './local-stack';
 
 const OUT = path.resolve(__dirname, '..', 'docs', 'screenshots');
@@ -90,6 +91,14 @@ async function main(): Promise<void> {
   for (const name of shots) console.log(`docs/screenshots/${name}.png`);
 }
 
+const USAGE = `usage: npm run screenshots
+
+Starts the local stack, opens the upload page in headless Chromium (/usr/bin/chromium) and photographs each of its
+states into docs/screenshots/*.png (the README links them). Takes no options.
+
+  -h, --help    this text`;
+
+parseCli(USAGE, {});
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exitCode = 1;

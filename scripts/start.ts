@@ -1,14 +1,24 @@
 /**
  * `npm start`: the whole product on loopback with no cloud account — local STS, local OSS (V4 signatures checked),
- * the local Function Compute host running presign-put and presign-get, and the upload page — then prints a
+ * local MNS, the local Function Compute host running presign-put and presign-get, and the upload page — then prints a
  * ready-to-paste example. `npm start -- --check` (or START_CHECK=1) runs presign → upload → download once with curl
- * and exits 0 or 1. Ports: free ones, or LOCAL_STS_PORT, LOCAL_OSS_PORT, LOCAL_FC_PORT, LOCAL_PAGE_PORT.
- * Bucket: LOCAL_BUCKET (default local-bucket). No AccessKeySecret is ever printed; example URLs carry the
- * temporary key's security token, as OSS requires.
+ * and exits 0 or 1. Ports: free ones, or LOCAL_STS_PORT, LOCAL_OSS_PORT, LOCAL_FC_PORT, LOCAL_PAGE_PORT,
+ * LOCAL_MNS_PORT. Bucket: LOCAL_BUCKET (default local-bucket). `--data <dir>` keeps the objects there across restarts.
+ * The only secret printed is the local invoker key, which no cloud knows (scripts/local-stack/index.ts).
+ * SIGINT, SIGTERM or SIGHUP to any process of npm start's chain stops every server (local-stack/process-chain.ts).
  */
-import { parseArgs } from 'node:util';
-import { runCheck, presign } from './local-stack/check';
-import { startLocalStack } from './local-stack';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseCli } from './cli/args';
+import { FAILURE_QUEUE, RESULT_QUEUE } from './local-stack/names';
+import { watchChain } from './local-stack/process-chain';
+
+const USAGE = `usage: npm start [-- --check] [--verbose] [--data <dir>]
+  The whole service on loopback: local STS, OSS, MNS, the FC host with both functions, and the upload page.
+  --check        run presign → curl upload → curl download once, then exit 0 or 1
+  --verbose      print every request the local servers answer
+  --data <dir>   keep the local OSS's objects in <dir>, across restarts (default: a temporary folder, removed)
+  Environment: LOCAL_STS_PORT, LOCAL_OSS_PORT, LOCAL_FC_PORT, LOCAL_PAGE_PORT, LOCAL_MNS_PORT, LOCAL_BUCKET.`;
 
 function portFromEnv(name: string): number | undefined {
   const raw = process.env[name];
@@ -22,13 +32,29 @@ function shellQuote(s: string): string {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { check: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false } } });
+  const { values } = parseCli(USAGE, { check: { type: 'boolean', default: false }, verbose: { type: 'boolean', default: false }, data: { type: 'string' } });
   const check = values.check || process.env.START_CHECK === '1';
   const verbose = values.verbose || process.env.START_VERBOSE === '1';
+  const dataDir = values.data === undefined ? undefined : path.resolve(values.data);
+  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
+  // Stop requests that arrive while the stack is still starting are kept and honoured once it is up.
+  let stopRequested: string | undefined;
+  let onStop = (why: string): void => {
+    stopRequested ??= why;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => onStop(signal));
+  watchChain('scripts/start.ts', (who) => onStop(`${who} is gone`));
+  // Loaded after the command line is read, so that --help and a wrong flag answer at once.
+  const { startLocalStack } = await import('./local-stack');
+  const { runCheck, presign } = await import('./local-stack/check');
   const stack = await startLocalStack({
-    ports: { sts: portFromEnv('LOCAL_STS_PORT'), oss: portFromEnv('LOCAL_OSS_PORT'), fc: portFromEnv('LOCAL_FC_PORT'), page: portFromEnv('LOCAL_PAGE_PORT') },
+    ports: { sts: portFromEnv('LOCAL_STS_PORT'), oss: portFromEnv('LOCAL_OSS_PORT'), fc: portFromEnv('LOCAL_FC_PORT'), page: portFromEnv('LOCAL_PAGE_PORT'), mns: portFromEnv('LOCAL_MNS_PORT') },
     bucket: process.env.LOCAL_BUCKET || undefined,
-    log: verbose ? (line) => console.log(line) : undefined,
+    dataDir,
+    // Function logs always (on FC they go to the logstore); each request the servers answer with --verbose.
+    log: (line) => {
+      if (verbose || (!check && /^fc {3}(?![A-Z]+ \/)/.test(line))) console.log(line);
+    },
   });
 
   if (check) {
@@ -43,6 +69,11 @@ async function main(): Promise<number> {
       await stack.close();
     }
   }
+  if (stopRequested !== undefined) {
+    await stack.close();
+    console.log(`stopped (${stopRequested})`);
+    return 0;
+  }
 
   const sample = await presign(stack.presignPutUrl, { key: 'hello.txt', contentType: 'text/plain' });
   const put = stack.presignPutUrl;
@@ -53,7 +84,8 @@ oss-presign local stack is up (region ${stack.region}, bucket ${stack.bucket})
   upload page   ${stack.page.origins.map((o) => `${o}/`).join('  or  ')}   (?mode=uppy: Uppy's Dashboard)
   presign-put   ${put}      (FC 3.0 HTTP trigger; InvokeFunction API: ${stack.fc.origin}/2023-03-30/functions/presign-put/invocations)
   presign-get   ${get}
-  local OSS     ${stack.oss.origin}   (path-style; V4 signatures verified)
+  local OSS     ${stack.oss.origin}   (path-style; V4 signatures verified)${dataDir ? `, objects kept in ${dataDir}` : ''}
+  local MNS     ${stack.mns.origin}   (queues ${RESULT_QUEUE}, ${FAILURE_QUEUE}: presign-get's async results)
   local STS     ${stack.sts.origin}   (runtime role ${stack.runtimeRoleArn}, renewed before expiry)
 
 1. Presign an upload:
@@ -70,15 +102,21 @@ oss-presign local stack is up (region ${stack.region}, bucket ${stack.bucket})
    curl -s "$(curl -s -X POST ${get} -H 'content-type: application/json' -d '{"key":"hello.txt"}' | ${pick})"
    curl -s "$(curl -s '${get}?key=hello.txt' | ${pick})"
 
-Ctrl-C stops everything.`);
+4. Every upload also runs presign-get asynchronously (the OSS trigger); read its result from the queue:
+   npm run queue -- --endpoint ${stack.mns.origin}
 
-  await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+5. Call a function through the InvokeFunction API, as another service would (the local key below):
+   export ALIBABA_CLOUD_ACCESS_KEY_ID=${stack.invokerKey.accessKeyId} ALIBABA_CLOUD_ACCESS_KEY_SECRET=${stack.invokerKey.accessKeySecret}
+   npx tsx scripts/remote-invoke.ts fc3 --endpoint ${stack.fc.origin} --account-id ${stack.fc.accountId} --function presign-get -e '{"key":"hello.txt"}'
+
+Ctrl-C (or SIGTERM to any process of npm start) stops everything.`);
+
+  const why = await new Promise<string>((resolve) => {
+    if (stopRequested !== undefined) resolve(stopRequested);
+    onStop = resolve;
   });
   await stack.close();
-  console.log('stopped');
+  console.log(`stopped (${why})`);
   return 0;
 }
 

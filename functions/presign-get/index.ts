@@ -1,5 +1,5 @@
-import { createHandler } from '../../shared/core/handler';
+import { createFunctionHandler } from '../../shared/core/handler';
 import { getOperation } from '../../shared/operations/get';
 
 /** presign-get: presigned GET and HEAD URLs (handler: index.handler). Configuration is read once, at cold start. */
-export const handler = createHandler(getOperation);
+export const handler = createFunctionHandler(getOperation);

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ColdImportResult } from './cold-import';
@@ -19,8 +18,10 @@ const x = (slow: number, fast: number) => `${(slow / fast).toFixed(1)}×`;
 const kb = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${(bytes / 1024).toFixed(1)} KB`);
 const target = (ok: boolean) => (ok ? 'met' : '**not met**');
 
-/** BENCHMARKS.md: every figure from the one run that wrote it, with the command and the machine. */
-export function writeReport(results: BenchResults, file = path.resolve(__dirname, '../../BENCHMARKS.md')): void {
+export const REPORT_FILE = path.resolve(__dirname, '../../BENCHMARKS.md');
+
+/** The BENCHMARKS.md text: every figure from the one run that made it, with the command and the machine. */
+export function renderReport(results: BenchResults): string {
   const { signing, coldImport, invocations, batches, coldHandlers } = results;
   const cpu = os.cpus();
   const signRatio = signing.aliOssNs / signing.oursNs;
@@ -31,7 +32,7 @@ export function writeReport(results: BenchResults, file = path.resolve(__dirname
   const lines = [
     '# Benchmarks',
     '',
-    `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end.`,
+    `Written by \`npm run bench -- --write\` on ${new Date().toISOString().slice(0, 10)}: node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} at the end.`,
     'Every comparison is side by side in this one run; timings are medians (or the best of interleaved rounds) on a shared 2-core machine, so read the ratios, not the absolute figures.',
     '',
     '## Targets',
@@ -85,6 +86,5 @@ export function writeReport(results: BenchResults, file = path.resolve(__dirname
     'Load (p50/p99 under autocannon, memory across 100,000 requests) is measured by `npm run load`, and fuzzing by `npm run fuzz`; both print their own reports.',
     '',
   ];
-  writeFileSync(file, lines.join('\n'));
-  console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
+  return lines.join('\n');
 }

@@ -73,3 +73,31 @@ export function environmentOf(resource: SResource): Record<string, string> {
   for (const [k, v] of Object.entries(resource.props.environmentVariables ?? {})) env[k] = String(v);
   return env;
 }
+
+/**
+ * The commented examples in s.yaml (`# ---- example: <name>` … `# ---- end example`): the YAML they hold, uncommented,
+ * so that tests can check that an example still validates once a user uncomments it. The YAML part starts at the
+ * first line that begins a list item or `asyncInvokeConfig:`; the prose above it is not YAML.
+ */
+export function commentedExamples(file = S_YAML): Map<string, string> {
+  const found = new Map<string, string>();
+  const lines = readFileSync(file, 'utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const start = /^\s*# ---- example: ([\w-]+)/.exec(lines[i] as string);
+    if (!start) continue;
+    const body: string[] = [];
+    let yaml = false;
+    for (i += 1; i < lines.length && !/^\s*# ---- end example/.test(lines[i] as string); i++) {
+      const text = (lines[i] as string).replace(/^\s*# ?/, '');
+      if (!yaml && /^(- |asyncInvokeConfig:)/.test(text)) yaml = true;
+      if (yaml) body.push(text);
+    }
+    found.set(start[1] as string, body.join('\n'));
+  }
+  return found;
+}
+
+/** Resolves `${vars.*}` (and, for examples, `${config('AccountID')}` as the given account) in a YAML snippet. */
+export function resolveSnippet(snippet: string, vars: Record<string, unknown>, accountId: string): unknown {
+  return resolveValue(parse(snippet.replace(/\$\{config\('AccountID'\)\}/g, accountId)) as unknown, vars, 'example');
+}

@@ -4,21 +4,22 @@
  * exits 1 with fast-check's shrunk counterexample on the first failure.
  * Options: --runs N, --seed S (default: random, printed), --sample-every N.
  */
-import fc from 'fast-check';
-import { formatStats, fuzzCase, newStats, runCase, startRig } from '../../test/fuzz/engine';
+import { parseCli, wholeNumber } from '../cli/args';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  if (i < 0) return fallback;
-  const value = Number(process.argv[i + 1]);
-  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${name} needs a whole number`);
-  return value;
-}
+const USAGE = `usage: npm run fuzz -- [--runs N] [--seed S] [--sample-every N]
+  Generated requests through both real handlers; every Nth success is used for real against the local OSS.
+  --runs N           how many cases (default 100000)
+  --seed S           fast-check seed (default: random, printed)
+  --sample-every N   OSS round trip for every Nth success (default 20)`;
 
 async function main(): Promise<void> {
-  const runs = arg('--runs', 100_000);
-  const seed = arg('--seed', Date.now() % 2 ** 31);
-  const sampleEvery = Math.max(1, arg('--sample-every', 20));
+  const { values } = parseCli(USAGE, { runs: { type: 'string' }, seed: { type: 'string' }, 'sample-every': { type: 'string' } });
+  const runs = wholeNumber(USAGE, 'runs', values.runs, 100_000);
+  const seed = wholeNumber(USAGE, 'seed', values.seed, Date.now() % 2 ** 31);
+  const sampleEvery = Math.max(1, wholeNumber(USAGE, 'sample-every', values['sample-every'], 20));
+  // Loaded after the command line is read, so that --help and a wrong flag answer at once.
+  const { default: fc } = await import('fast-check');
+  const { formatStats, fuzzCase, newStats, runCase, startRig } = await import('../../test/fuzz/engine');
   const rig = await startRig();
   const stats = newStats();
   const started = Date.now();

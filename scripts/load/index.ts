@@ -17,19 +17,9 @@ import { getOperation } from '../../shared/operations/get';
 import { putOperation } from '../../shared/operations/put';
 import { startLocalStack, type LocalStack } from '../local-stack';
 
-export interface LoadOptions {
-  /** Requests in the measured run; when 0, the run lasts `durationSeconds`. */
-  amount: number;
-  durationSeconds: number;
-  connections: number;
-  /** Requests sent before the baseline memory reading. */
-  warmupAmount: number;
-  /** Hard stop for each autocannon run. */
-  maxSeconds: number;
-  heapBudgetMb: number;
-}
+import type { LoadOptions } from './options';
 
-export const FULL: LoadOptions = { amount: 100_000, durationSeconds: 0, connections: 32, warmupAmount: 10_000, maxSeconds: 300, heapBudgetMb: 20 };
+export { FULL, type LoadOptions } from './options';
 
 export interface Memory {
   heapUsedMb: number;

@@ -19,7 +19,7 @@ export function goCanonicalHeaderName(name: string): string {
   return name.toLowerCase().split('-').map((part) => (part === '' ? part : part[0]!.toUpperCase() + part.slice(1))).join('-');
 }
 
-function isUtf8(buf: Buffer): boolean {
+export function isUtf8(buf: Buffer): boolean {
   try {
     new TextDecoder('utf-8', { fatal: true }).decode(buf);
     return true;
@@ -90,13 +90,19 @@ function triggerDomain(host: string | undefined, functionName: string, region: s
   return /\.fc\.aliyuncs\.com(?::\d+)?$/i.test(host) ? fallback : host;
 }
 
-export function buildHttpEvent(input: HttpEventInput): HttpTriggerEvent {
-  const { req } = input;
+/** The request's headers as FC's Go front end hands them on: canonical names, repeated values joined with ",". */
+export function goCanonicalHeaders(req: IncomingMessage, dropped: ReadonlySet<string>): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, values] of Object.entries(req.headersDistinct)) {
-    if (!values || HOP_BY_HOP.has(name)) continue;
+    if (!values || dropped.has(name)) continue;
     headers[goCanonicalHeaderName(name)] = values.join(',');
   }
+  return headers;
+}
+
+export function buildHttpEvent(input: HttpEventInput): HttpTriggerEvent {
+  const { req } = input;
+  const headers = goCanonicalHeaders(req, HOP_BY_HOP);
   const encoded = encodeBody(input.body, req.headers['content-type']);
   const rawPath = input.rawPath === '' ? '/' : input.rawPath;
   return {

@@ -1,4 +1,6 @@
-export { startLocalFc, type LocalFc, type LocalFcFunction, type LocalFcOptions, type RecordedInvocation } from './server';
+export { startLocalFc, tailLog, type LocalFc, type LocalFcFunction, type LocalFcOptions, type QueueSink, type RecordedInvocation } from './server';
+export { parseDestination, type AsyncInvokeConfig, type DestinationRecord } from './destinations';
+export { buildInvokeWrap, type InvokeWrapEvent } from './invoke-wrap';
 export { roleCredentials, type RoleCredentials, type RoleCredentialsOptions } from './role-credentials';
 export { buildHttpEvent, goCanonicalHeaderName } from './http-event';
 export { httpAnswerFor } from './http-response';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { format } from 'node:util';
+import { withCapturedOutput } from './output-capture';
 import type { FcContext, FcCredentials, FcHandler, FcLogger } from './types';
 
 /**
@@ -21,9 +22,10 @@ export interface InvocationError {
   stackTrace: string[];
 }
 
+/** `logs`: the invocation's log lines (context.logger lines and whatever it wrote to stdout/stderr), in order. */
 export type InvocationOutcome =
-  | { ok: true; result: unknown; logs: string[] }
-  | { ok: false; error: InvocationError; logs: string[] };
+  | { ok: true; result: unknown; logs: string[]; durationMs: number }
+  | { ok: false; error: InvocationError; logs: string[]; durationMs: number };
 
 /** FC request ids look like `1-64f6cd87-<24 hex>`. */
 export function newFcRequestId(now: number): string {
@@ -72,8 +74,14 @@ export async function invokeHandler(input: InvokeInput): Promise<InvocationOutco
     tracing: { openTracingSpanContext: '', openTracingSpanBaggages: {}, jaegerEndpoint: '' },
   };
   let timer: NodeJS.Timeout | undefined;
+  const started = process.hrtime.bigint();
+  const durationMs = (): number => Number(process.hrtime.bigint() - started) / 1e6;
+  const output = (line: string): void => {
+    lines.push(line);
+    input.log(line);
+  };
   try {
-    const run = new Promise<unknown>((resolve, reject) => {
+    const run = withCapturedOutput(output, () => new Promise<unknown>((resolve, reject) => {
       if (input.spec.handler.length >= 3) {
         // FC 2.0 / Node ≤16 style: the answer comes through the callback.
         try {
@@ -88,15 +96,15 @@ export async function invokeHandler(input: InvokeInput): Promise<InvocationOutco
       } catch (err) {
         reject(err);
       }
-    });
+    }));
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(Object.assign(new Error(`Function timed out after ${input.spec.timeoutSeconds} seconds`), { name: 'FunctionTimeoutError' })), input.spec.timeoutSeconds * 1000);
       timer.unref();
     });
     const result = await Promise.race([run, timeout]);
-    return { ok: true, result, logs: lines };
+    return { ok: true, result, logs: lines, durationMs: durationMs() };
   } catch (err) {
-    return { ok: false, error: toInvocationError(err), logs: lines };
+    return { ok: false, error: toInvocationError(err), logs: lines, durationMs: durationMs() };
   } finally {
     if (timer) clearTimeout(timer);
   }

@@ -7,19 +7,35 @@
  *   502 with `x-fc-error-type: UnhandledInvocationError` and `{ errorMessage, errorType, stackTrace }`, as FC answers.
  * InvokeFunction API — `POST /2023-03-30/functions/<fn>/invocations[?qualifier=]` (FC 3.0) and
  *   `POST /2016-08-15/services/<service>[.<qualifier>]/functions/<fn>/invocations` (FC 2.0, `@alicloud/fc2`):
- *   the raw body is the event; the result is sent back (Buffer/string as-is, other values JSON); an error is 200 with
- *   `x-fc-error-type: UnhandledInvocationError`; `x-fc-invocation-type: Async` answers 202 at once and runs the
- *   handler in the background; `x-fc-log-type: Tail` returns the invocation's log lines base64 in `x-fc-log-result`.
+ *   - a function without an HTTP trigger gets the raw body as its event, and its result is sent back (Buffer/string
+ *     as-is, other values JSON);
+ *   - a function WITH an HTTP trigger (`httpTrigger: true`) called through the FC 3.0 API gets the API request
+ *     wrapped in the HTTP trigger's v1 shape (invoke-wrap.ts, modelled on a capture from a real deployment), and its
+ *     response struct becomes the answer (status, headers, body), as for a trigger request. The FC 2.0 path delivers
+ *     the payload raw: FC 2.0 has no wrap (its HTTP functions have another handler signature), and a function
+ *     created by FC 3.0 has no service for that path to name; what FC 3.0 does for a 2016-08-15 call to such a
+ *     function is not documented, so the local host keeps the FC 2.0 behaviour (docs/operations.md, "Local stack");
+ *   - an error is 200 with `x-fc-error-type: UnhandledInvocationError`; `x-fc-invocation-type: Async` answers 202 at
+ *     once and runs the invocation in the background with FC's retries and destinations (destinations.ts);
+ *     `x-fc-log-type: Tail` returns the invocation's log, framed by `FC Invoke Start/End RequestId: <id>` as FC's logs
+ *     are (devsapp/fc3 src/subCommands/logs/index.ts reads those lines), its last 4 KB base64 in `x-fc-log-result`.
  *   With `invokeAuth` the request signature is verified (see invoke-auth.ts); without it any caller is accepted.
- * Every answer carries `x-fc-request-id`; the same id is `context.requestId` and `requestContext.requestId`.
+ * Every answer carries FC's `x-fc-*` response headers (request id, code checksum, instance id, duration, qualifier,
+ * memory; the set a real FC 3.0 answer carries, e.g. the one shown in the capture this header list came from); the
+ * request id is also `context.requestId` and `requestContext.requestId` (a trigger request's; a wrap's is empty).
+ * A function's stdout and stderr are its log (output-capture.ts): they go to `log` and the Tail, not the terminal.
  */
 import http from 'node:http';
 import { listenOn } from '../local-cloud/tls-server';
 import type { CredentialStore } from '../local-cloud/credential-store';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { destinationRecord, functionArn, parseDestination, type AsyncInvokeConfig, type Destination } from './destinations';
 import { buildHttpEvent, safeDecode } from './http-event';
 import { httpAnswerFor, serialiseResult } from './http-response';
 import { InvokeAuthError, verifyInvokeSignature } from './invoke-auth';
+import { buildInvokeWrap } from './invoke-wrap';
 import { invokeHandler, newFcRequestId, toInvocationError, type FunctionSpec, type InvocationOutcome } from './invoke';
+import { holdOutputCapture, outsideCapture } from './output-capture';
 import type { CredentialsSource, FcCredentials, FcHandler } from './types';
 
 export interface LocalFcFunction {
@@ -29,6 +45,15 @@ export interface LocalFcFunction {
   memory?: number;
   /** Seconds; default 60. */
   timeout?: number;
+  /** The function has an HTTP trigger: FC 3.0 InvokeFunction calls reach it wrapped in the trigger's v1 shape. */
+  httpTrigger?: boolean;
+  /** As `asyncInvokeConfig` in s.yaml: retries and the onSuccess / onFailure destinations of async invocations. */
+  asyncInvokeConfig?: AsyncInvokeConfig;
+}
+
+/** Where queue destinations are delivered: the local MNS (scripts/local-mns). */
+export interface QueueSink {
+  send(queue: string, body: string): unknown;
 }
 
 export interface LocalFcOptions {
@@ -50,11 +75,13 @@ export interface LocalFcOptions {
   /** FC 2.0 service name the InvokeFunction path must name; default: any. */
   service?: string;
   now?: () => number;
-  /** Receives the handlers' context.logger lines and one access line per request. Never receives credentials. */
+  /** Receives the functions' log lines (context.logger and stdout/stderr) and one access line per request. */
   log?: (line: string) => void;
+  /** Needed when a function's asyncInvokeConfig names an MNS queue. */
+  queues?: QueueSink;
 }
 
-export type InvocationKind = 'http' | 'invoke-fc2' | 'invoke-fc3';
+export type InvocationKind = 'http' | 'invoke-fc2' | 'invoke-fc3' | 'event';
 
 export interface RecordedInvocation {
   requestId: string;
@@ -75,8 +102,13 @@ export interface LocalFc {
   /** The HTTP trigger URL of a function: `<origin>/<name><path>`. */
   triggerUrl(functionName: string, path?: string): string;
   invocations: RecordedInvocation[];
-  /** Every context.logger line, for tests that check nothing secret is logged. */
+  /** Every function log line (context.logger, stdout, stderr), for tests that check what is logged. */
   logs: string[];
+  /**
+   * Queues an asynchronous invocation, as an event source does (the local OSS's trigger): the payload goes to the
+   * function as it is, with the function's retries and destinations. Returns the request id.
+   */
+  invokeAsync(functionName: string, payload: Buffer): string;
   /** Resolves when no async invocation is running. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -117,26 +149,65 @@ function lowerHeaders(req: http.IncomingMessage): Record<string, string> {
   return out;
 }
 
+interface HostedFunction extends FunctionSpec {
+  httpTrigger: boolean;
+  /** The HTTP trigger's id (requestContext.triggerId of a wrap). */
+  triggerId: string;
+  maxRetries: number;
+  onSuccess: Destination | undefined;
+  onFailure: Destination | undefined;
+}
+
+const TAIL_BYTES = 4096;
+const EXPOSED = 'Date,x-fc-request-id,x-fc-error-type,x-fc-code-checksum,x-fc-invocation-duration,x-fc-max-memory-usage,x-fc-log-result,x-fc-invocation-code-version,x-fc-instance-id';
+
+/** FC's Tail: the invocation's log framed as FC frames it, the last 4 KB, base64. */
+export function tailLog(requestId: string, lines: readonly string[]): string {
+  const text = [`FC Invoke Start RequestId: ${requestId}`, ...lines, `FC Invoke End RequestId: ${requestId}`, ''].join('\n');
+  const bytes = Buffer.from(text, 'utf8');
+  return bytes.subarray(Math.max(0, bytes.length - TAIL_BYTES)).toString('base64');
+}
+
 export async function startLocalFc(options: LocalFcOptions): Promise<LocalFc> {
   const region = options.region ?? 'cn-hangzhou';
   const accountId = options.accountId ?? '1234567890123456';
   const host = options.host ?? '127.0.0.1';
   const now = options.now ?? Date.now;
   const sink = options.log ?? (() => undefined);
-  const specs = new Map<string, FunctionSpec>();
+  const specs = new Map<string, HostedFunction>();
   for (const [name, fn] of Object.entries(options.functions)) {
     if (!FUNCTION_NAME.test(name)) throw new Error(`invalid FC function name: ${name}`);
     const f = typeof fn === 'function' ? { handler: fn } : fn;
-    specs.set(name, { name, handler: f.handler, handlerName: f.handlerName ?? 'index.handler', memory: f.memory ?? 512, timeoutSeconds: f.timeout ?? 60 });
+    const destinations = f.asyncInvokeConfig?.destinationConfig;
+    const destination = (arn: string | undefined): Destination | undefined => (arn === undefined || arn === '' ? undefined : parseDestination(arn, region, accountId));
+    const maxRetries = f.asyncInvokeConfig?.maxAsyncRetryAttempts ?? 3;
+    if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 8) throw new Error(`${name}: maxAsyncRetryAttempts must be 0-8`);
+    specs.set(name, {
+      name, handler: f.handler, handlerName: f.handlerName ?? 'index.handler', memory: f.memory ?? 512, timeoutSeconds: f.timeout ?? 60,
+      httpTrigger: f.httpTrigger ?? false,
+      triggerId: randomUUID(),
+      maxRetries,
+      onSuccess: destination(destinations?.onSuccess?.destination),
+      onFailure: destination(destinations?.onFailure?.destination),
+    });
+  }
+  for (const spec of specs.values()) {
+    for (const d of [spec.onSuccess, spec.onFailure]) {
+      if (d?.kind === 'queue' && !options.queues) throw new Error(`${spec.name}: a queue destination needs the local MNS (options.queues)`);
+      if (d?.kind === 'function' && !specs.has(d.functionName)) throw new Error(`${spec.name}: destination function ${d.functionName} is not hosted here`);
+    }
   }
   const savedEnv = new Map<string, string | undefined>();
   for (const [k, v] of Object.entries(options.env ?? {})) {
     savedEnv.set(k, process.env[k]);
     process.env[k] = v;
   }
+  const releaseCapture = holdOutputCapture();
   const invocations: RecordedInvocation[] = [];
   const logs: string[] = [];
   const running = new Set<Promise<unknown>>();
+  // One "instance" per function for the host's life, named like FC's (c-<hex>-<hex>-<hex>).
+  const instanceIds = new Map([...specs.keys()].map((name) => [name, `c-${Math.floor(now() / 1000).toString(16)}-${randomBytes(4).toString('hex')}-${randomBytes(6).toString('hex')}`]));
 
   async function credentials(): Promise<FcCredentials | null> {
     const source = options.credentials;
@@ -156,15 +227,72 @@ export async function startLocalFc(options: LocalFcOptions): Promise<LocalFc> {
       spec, event, requestId, credentials: creds, region, accountId, qualifier,
       log: (line) => {
         logs.push(line);
-        sink(line);
+        // The host's own sink may print to stdout: that must not be taken for the function's output.
+        outsideCapture(() => sink(line));
       },
     });
   }
 
-  function specFor(name: string): FunctionSpec {
+  function specFor(name: string): HostedFunction {
     const spec = specs.get(name);
     if (!spec) throw new HostError(404, 'FunctionNotFound', `function '${name}' does not exist`);
     return spec;
+  }
+
+  /** The x-fc-* headers FC puts on every invocation answer. */
+  function fcHeaders(spec: HostedFunction, requestId: string, qualifier: string, outcome: InvocationOutcome | undefined): Record<string, string> {
+    return {
+      'x-fc-request-id': requestId,
+      'x-fc-code-checksum': BigInt(`0x${createHash('sha256').update(spec.name).digest('hex').slice(0, 15)}`).toString(10),
+      'x-fc-instance-id': instanceIds.get(spec.name) ?? '',
+      'x-fc-invocation-service-version': qualifier,
+      ...(outcome ? { 'x-fc-invocation-duration': String(Math.max(1, Math.round(outcome.durationMs))), 'x-fc-max-memory-usage': (process.memoryUsage().rss / 2 ** 20).toFixed(2) } : {}),
+      'access-control-expose-headers': EXPOSED,
+    };
+  }
+
+  function deliver(destination: Destination | undefined, record: unknown): void {
+    if (destination === undefined) return;
+    const body = JSON.stringify(record);
+    if (destination.kind === 'queue') {
+      try {
+        options.queues?.send(destination.queue, body);
+      } catch (err) {
+        sink(`destination queue ${destination.queue}: ${toInvocationError(err).errorMessage}`);
+      }
+    } else {
+      invokeAsync(destination.functionName, Buffer.from(body, 'utf8'));
+    }
+  }
+
+  /** An async invocation: retried on function errors, then its record delivered to the destination that applies. */
+  function runAsync(spec: HostedFunction, event: Buffer, requestId: string, qualifier: string, kind: InvocationKind): void {
+    const job = (async () => {
+      let attempts = 0;
+      let outcome: InvocationOutcome;
+      do {
+        attempts += 1;
+        outcome = await run(spec, event, requestId, qualifier);
+      } while (!outcome.ok && attempts <= spec.maxRetries);
+      invocations.push({ requestId, functionName: spec.name, kind, async: true, ok: outcome.ok, status: 202 });
+      if (!outcome.ok) sink(`async invocation ${requestId} of ${spec.name} failed after ${attempts} attempt(s): ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
+      const record = destinationRecord({ requestId, arn: functionArn(region, accountId, spec.name), attempts, payload: event, outcome, now: now() });
+      deliver(outcome.ok ? spec.onSuccess : spec.onFailure, record);
+    })().catch((err: unknown) => sink(`async invocation ${requestId} of ${spec.name} failed: ${toInvocationError(err).errorMessage}`));
+    running.add(job);
+    void job.finally(() => running.delete(job));
+  }
+
+  function invokeAsync(functionName: string, payload: Buffer): string {
+    const spec = specFor(functionName);
+    const requestId = newFcRequestId(now());
+    runAsync(spec, payload, requestId, 'LATEST', 'event');
+    return requestId;
+  }
+
+  function sendAnswer(res: http.ServerResponse, method: string | undefined, status: number, headers: Record<string, string | string[]>, body: Buffer): void {
+    res.writeHead(status, { ...headers, 'content-length': String(body.length) });
+    res.end(method === 'HEAD' ? undefined : body);
   }
 
   async function httpTrigger(req: http.IncomingMessage, res: http.ServerResponse, name: string, rest: string, rawQuery: string, requestId: string): Promise<RecordedInvocation> {
@@ -173,23 +301,20 @@ export async function startLocalFc(options: LocalFcOptions): Promise<LocalFc> {
     const started = now();
     const event = buildHttpEvent({ req, rawPath: rest, rawQuery, body, requestId, accountId, functionName: name, region, now: started });
     const outcome = await run(spec, Buffer.from(JSON.stringify(event), 'utf8'), requestId, 'LATEST');
-    let answer;
-    if (outcome.ok) {
-      try {
-        answer = httpAnswerFor(outcome.result);
-      } catch (err) {
-        answer = null;
-        outcome.logs.push(String(err));
-        sendJson(res, 502, { 'x-fc-request-id': requestId, 'x-fc-error-type': 'UnhandledInvocationError' }, toInvocationError(err));
-      }
-      if (answer) {
-        res.writeHead(answer.status, { ...answer.headers, 'x-fc-request-id': requestId, 'content-length': String(answer.body.length) });
-        res.end(req.method === 'HEAD' ? undefined : answer.body);
-      }
-    } else {
-      sendJson(res, 502, { 'x-fc-request-id': requestId, 'x-fc-error-type': 'UnhandledInvocationError' }, outcome.error);
+    const headers = fcHeaders(spec, requestId, 'LATEST', outcome);
+    if (!outcome.ok) {
+      sendJson(res, 502, { ...headers, 'x-fc-error-type': 'UnhandledInvocationError' }, outcome.error);
+      return { requestId, functionName: name, kind: 'http', async: false, ok: false, status: 502 };
     }
-    return { requestId, functionName: name, kind: 'http', async: false, ok: outcome.ok && answer !== null, status: res.statusCode };
+    try {
+      const answer = httpAnswerFor(outcome.result);
+      sendAnswer(res, req.method, answer.status, { ...headers, ...answer.headers }, answer.body);
+      return { requestId, functionName: name, kind: 'http', async: false, ok: true, status: answer.status };
+    } catch (err) {
+      outcome.logs.push(String(err));
+      sendJson(res, 502, { ...headers, 'x-fc-error-type': 'UnhandledInvocationError' }, toInvocationError(err));
+      return { requestId, functionName: name, kind: 'http', async: false, ok: false, status: 502 };
+    }
   }
 
   async function invokeApi(req: http.IncomingMessage, res: http.ServerResponse, kind: 'invoke-fc2' | 'invoke-fc3', name: string, qualifier: string, rawPath: string, rawQuery: string, requestId: string): Promise<RecordedInvocation> {
@@ -200,34 +325,31 @@ export async function startLocalFc(options: LocalFcOptions): Promise<LocalFc> {
       verifyInvokeSignature(kind === 'invoke-fc2' ? 'fc2' : 'fc3', { method: 'POST', rawPath, rawQuery, headers, body, store: options.invokeAuth, now: now() });
     }
     const spec = specFor(name);
-    const isAsync = (headers['x-fc-invocation-type'] ?? '').toLowerCase() === 'async';
-    if (isAsync) {
-      const job = run(spec, body, requestId, qualifier).then(
-        (outcome) => {
-          invocations.push({ requestId, functionName: name, kind, async: true, ok: outcome.ok, status: 202 });
-          if (!outcome.ok) sink(`async invocation ${requestId} of ${name} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`);
-        },
-        (err: unknown) => sink(`async invocation ${requestId} of ${name} failed: ${toInvocationError(err).errorMessage}`),
-      );
-      running.add(job);
-      void job.finally(() => running.delete(job));
-      res.writeHead(202, { 'x-fc-request-id': requestId, 'content-length': '0' });
-      res.end();
+    // Only FC 3.0's API wraps, and only for a function with an HTTP trigger (see the header comment).
+    const wrapped = spec.httpTrigger && kind === 'invoke-fc3';
+    const event = wrapped
+      ? Buffer.from(JSON.stringify(buildInvokeWrap({ req, rawPath, rawQuery, body, accountId, region, triggerId: spec.triggerId, now: now() })), 'utf8')
+      : body;
+    if ((headers['x-fc-invocation-type'] ?? '').toLowerCase() === 'async') {
+      runAsync(spec, event, requestId, qualifier, kind);
+      sendAnswer(res, 'POST', 202, { 'x-fc-request-id': requestId, 'x-fc-invocation-service-version': qualifier }, Buffer.alloc(0));
       return { requestId, functionName: name, kind, async: true, ok: true, status: 202 };
     }
-    const outcome = await run(spec, body, requestId, qualifier);
-    const extra: Record<string, string> = { 'x-fc-request-id': requestId };
-    if ((headers['x-fc-log-type'] ?? '').toLowerCase() === 'tail') {
-      extra['x-fc-log-result'] = Buffer.from(outcome.logs.join('\n').slice(-4096), 'utf8').toString('base64');
-    }
+    const outcome = await run(spec, event, requestId, qualifier);
+    const extra = fcHeaders(spec, requestId, qualifier, outcome);
+    if ((headers['x-fc-log-type'] ?? '').toLowerCase() === 'tail') extra['x-fc-log-result'] = tailLog(requestId, outcome.logs);
     if (!outcome.ok) {
       sendJson(res, 200, { ...extra, 'x-fc-error-type': 'UnhandledInvocationError' }, outcome.error);
       return { requestId, functionName: name, kind, async: false, ok: false, status: 200 };
     }
+    if (wrapped) {
+      const answer = httpAnswerFor(outcome.result);
+      sendAnswer(res, 'POST', answer.status, { ...extra, ...answer.headers }, answer.body);
+      return { requestId, functionName: name, kind, async: false, ok: true, status: answer.status };
+    }
     const { body: out } = serialiseResult(outcome.result);
-    // Real FC's content-type for a result is not verified here; callers should not depend on it.
-    res.writeHead(200, { ...extra, 'content-type': 'application/octet-stream', 'content-length': String(out.length) });
-    res.end(out);
+    // Real FC's content-type for a raw result is application/octet-stream (the headers in output-capture.ts's source).
+    sendAnswer(res, 'POST', 200, { ...extra, 'content-type': 'application/octet-stream' }, out);
     return { requestId, functionName: name, kind, async: false, ok: true, status: 200 };
   }
 
@@ -284,7 +406,14 @@ export async function startLocalFc(options: LocalFcOptions): Promise<LocalFc> {
       },
     );
   });
-  const { port, origin } = await listenOn(server, host, options.port);
+  let port: number;
+  let origin: string;
+  try {
+    ({ port, origin } = await listenOn(server, host, options.port));
+  } catch (err) {
+    releaseCapture();
+    throw err;
+  }
 
   return {
     origin,
@@ -294,6 +423,7 @@ export async function startLocalFc(options: LocalFcOptions): Promise<LocalFc> {
     accountId,
     invocations,
     logs,
+    invokeAsync,
     triggerUrl: (fn, path = '/') => `${origin}/${encodeURIComponent(fn)}${path.startsWith('/') ? path : `/${path}`}`,
     idle: async () => {
       while (running.size > 0) await Promise.allSettled([...running]);
@@ -304,6 +434,7 @@ export async function startLocalFc(options: LocalFcOptions): Promise<LocalFc> {
         server.closeAllConnections();
         server.close(() => resolve());
       });
+      releaseCapture();
       for (const [k, v] of savedEnv) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;

@@ -2,20 +2,22 @@
  * Runs the local OSS by hand: `npx tsx scripts/local-oss/cli.ts --port 9000 --bucket demo`.
  * Keys come from the environment (LOCAL_OSS_ACCESS_KEY_ID / LOCAL_OSS_ACCESS_KEY_SECRET) and are never printed.
  */
-import { parseArgs } from 'node:util';
+import { parseCli } from '../cli/args';
+
+const USAGE = `usage: npx tsx scripts/local-oss/cli.ts [--port 9000] [--host 127.0.0.1] [--region cn-hangzhou] [--data-dir <dir>]
+                                      [--bucket <name>]... [--cors-origin <origin>]...
+  The local OSS alone. Keys: LOCAL_OSS_ACCESS_KEY_SECRET (required) and LOCAL_OSS_ACCESS_KEY_ID (default LTAIlocaldev).`;
 import { CredentialStore } from '../local-cloud/credential-store';
 import { startLocalOss } from './server';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
+  const { values } = parseCli(USAGE, {
       port: { type: 'string', default: '9000' },
       host: { type: 'string', default: '127.0.0.1' },
       region: { type: 'string', default: 'cn-hangzhou' },
       'data-dir': { type: 'string' },
       bucket: { type: 'string', multiple: true, default: ['demo-bucket'] },
       'cors-origin': { type: 'string', multiple: true },
-    },
   });
   const accessKeyId = process.env['LOCAL_OSS_ACCESS_KEY_ID'] ?? 'LTAIlocaldev';
   const accessKeySecret = process.env['LOCAL_OSS_ACCESS_KEY_SECRET'];

@@ -5,6 +5,7 @@ import type { OssRequest, OssResponse, ServerServices } from './context';
 import { queryValue } from './encoding';
 import { OssError } from './errors';
 import { callbackFromRequest, finishWithCallback } from './objects';
+import { storeCreatedObject } from './notifications';
 import { checkContentMd5, fileAlreadyExists, forbidsOverwrite, readObjectAttributes, validateKey } from './object-attributes';
 import type { StoredObjectMeta, UploadMeta } from './storage';
 import { xmlDocument } from './xml';
@@ -173,7 +174,7 @@ export async function completeUpload(req: OssRequest, svc: ServerServices, key: 
     userMeta: upload.userMeta,
     httpHeaders: upload.httpHeaders,
   };
-  await svc.storage.putObject(req.bucket, meta, data);
+  await storeCreatedObject(req, svc, meta, data, 'CompleteMultipartUpload');
   await svc.storage.dropUpload(req.bucket, upload.uploadId);
   const location = `${req.publicOrigin}/${req.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
   const success = xmlAnswer(

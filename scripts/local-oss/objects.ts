@@ -6,6 +6,7 @@ import { Errors, OssError } from './errors';
 import { checkContentMd5, fileAlreadyExists, forbidsOverwrite, readObjectAttributes, validateKey } from './object-attributes';
 import { md5Etag, type StoredObjectMeta } from './storage';
 import { parseCallback, runCallback, type CallbackSpec } from './callback';
+import { storeCreatedObject } from './notifications';
 
 /** Node refuses non-latin1 header values; OSS sends the UTF-8 bytes, which is what latin1 of those bytes writes. */
 export function headerSafe(value: string): string {
@@ -136,7 +137,7 @@ export async function putObject(req: OssRequest, svc: ServerServices, key: strin
     objectType: 'Normal',
     ...attributes,
   };
-  await svc.storage.putObject(req.bucket, meta, req.body);
+  await storeCreatedObject(req, svc, meta, req.body, 'PutObject');
   const success: OssResponse = {
     status: 200,
     headers: { etag: meta.etag, 'content-md5': createHash('md5').update(req.body).digest('base64') },

@@ -9,6 +9,7 @@ import { checkContentMd5, fileAlreadyExists, forbidsOverwrite, readObjectAttribu
 import { finishWithCallback } from './objects';
 import { md5Etag, type StoredObjectMeta } from './storage';
 import { parseCallback } from './callback';
+import { storeCreatedObject } from './notifications';
 import { ALGORITHM, deriveSigningKey, signHex } from './v4-canonical';
 import { MAX_CLOCK_SKEW_MS, MAX_EXPIRES_SECONDS, parseCredential, parseV4DateTime, resolveKey } from './v4-verify';
 import { xmlDocument } from './xml';
@@ -187,7 +188,7 @@ export async function postObject(req: OssRequest, svc: ServerServices): Promise<
     objectType: 'Normal',
     ...attributes,
   };
-  await svc.storage.putObject(req.bucket, meta, file.data);
+  await storeCreatedObject(req, svc, meta, file.data, 'PostObject');
 
   const status = ['200', '201', '204'].includes(fields['success_action_status'] ?? '') ? Number(fields['success_action_status']) : 204;
   const location = `${req.publicOrigin}/${req.bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;

@@ -16,6 +16,7 @@ import { Errors, OssError, errorBody, newRequestId } from './errors';
 import { abortUpload, completeUpload, initiateUpload, requireUpload, uploadPart } from './multipart';
 import { listMultipartUploads, listParts } from './listing';
 import { deleteObject, getObject, putObject } from './objects';
+import { type OssEventRecord } from './notifications';
 import { postObject } from './post-object';
 import { ObjectStorage } from './storage';
 import { admitAnonymous } from './acl';
@@ -42,6 +43,10 @@ export interface LocalOssOptions {
   log?: (line: string) => void;
   /** Faults armed from the start (tests usually add them later through `faults`). */
   faults?: Fault[];
+  /** Receives an ObjectCreated event record for every object created (OSS's event notification). */
+  notify?: (record: OssEventRecord) => void;
+  /** The bucket owner's account id in event records; default 1234567890123456. */
+  accountId?: string;
 }
 
 export interface LocalOss {
@@ -105,6 +110,7 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
   const services: ServerServices = {
     storage,
     auth: { credentials: options.credentials, region, now: options.now ?? (() => Date.now()), urlLifetimeCap: () => faults.urlLifetimeCap() },
+    ...(options.notify ? { notifications: { accountId: options.accountId ?? '1234567890123456', region, notify: options.notify } } : {}),
   };
   const bucketCors = new Map<string, CorsRule[] | undefined>();
   const corsFor = (bucket: string): CorsRule[] => bucketCors.get(bucket) ?? options.cors ?? [];
@@ -116,7 +122,7 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
   }
   for (const bucket of options.buckets ?? []) await createBucket(bucket);
 
-  async function handle(req: http.IncomingMessage, publicOrigin: string, injected: Fault[]): Promise<{ response: OssResponse; cors: Record<string, string> }> {
+  async function handle(req: http.IncomingMessage, publicOrigin: string, requestId: string, injected: Fault[]): Promise<{ response: OssResponse; cors: Record<string, string> }> {
     const method = (req.method ?? 'GET').toUpperCase();
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
@@ -157,7 +163,7 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
       throw Object.assign(new OssError(failure.status ?? 503, failure.code ?? 'ServiceUnavailable', failure.message ?? 'Please reduce your request rate.'), { cors });
     }
     try {
-      const base = { method, bucket, key, query, headers, body, publicOrigin };
+      const base = { method, bucket, key, query, headers, body, publicOrigin, requestId, sourceIp: (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '') };
       if (method === 'POST' && key === undefined && (headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data')) {
         return { response: await postObject({ ...base, auth: { kind: 'anonymous' } }, services), cors };
       }
@@ -256,7 +262,7 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
       res.writeHead(response.status, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
     };
-    handle(req, publicOrigin, injected).then(
+    handle(req, publicOrigin, requestId, injected).then(
       ({ response, cors }) => {
         options.log?.(`${req.method} ${(req.url ?? '').split('?')[0]} ${response.status}`);
         send(response, cors);

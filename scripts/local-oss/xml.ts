@@ -17,6 +17,8 @@ function render(elements: readonly XmlElement[]): string {
     .join('');
 }
 
-export function xmlDocument(root: string, children: readonly XmlElement[]): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root}>\n${render(children)}\n</${root}>\n`;
+/** `namespace` adds `xmlns` to the root, as MNS answers (`<Message xmlns="http://mns.aliyuncs.com/doc/v1/">`). */
+export function xmlDocument(root: string, children: readonly XmlElement[], namespace?: string): string {
+  const open = namespace === undefined ? root : `${root} xmlns="${namespace}"`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<${open}>\n${render(children)}\n</${root}>\n`;
 }

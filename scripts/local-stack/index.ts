@@ -1,21 +1,33 @@
 /**
- * The whole local cloud in one call: local STS, local OSS, the local FC host running presign-put and presign-get,
- * and the upload page. `npm start` and the end-to-end tests both use it.
+ * The whole local cloud in one call: local STS, local OSS, local MNS, the local FC host running presign-put and
+ * presign-get, and the upload page. `npm start` and the end-to-end tests both use it.
  *
  * Credentials flow as on Alibaba Cloud: a platform key (random, never printed) lives in the CredentialStore; the FC
  * host assumes the functions' runtime role at the local STS with it and passes the temporary key to every
  * invocation as context.credentials; the local OSS checks URLs signed with that key against the same store.
+ * A second, fixed key (LOCAL_INVOKER_KEY, or LOCAL_ACCESS_KEY_ID / LOCAL_ACCESS_KEY_SECRET) stands for the developer's
+ * own AccessKey: it signs InvokeFunction calls (scripts/remote-invoke.ts, @alicloud/fc2, @alicloud/fc20230330) and
+ * reads the local MNS queues from a shell. It is a local-only key that no cloud knows, so printing it is harmless.
+ *
+ * Event flow, as s.yaml's commented OSS trigger sets it up: an object created in the local OSS (PutObject, PostObject,
+ * CompleteMultipartUpload) invokes presign-get asynchronously with the OSS event; presign-get's asyncInvokeConfig
+ * sends the result record to the MNS queue `oss-presign-results` (onSuccess) or `oss-presign-failures` (onFailure).
  */
 import { randomBytes } from 'node:crypto';
 import { CredentialStore } from '../local-cloud/credential-store';
 import { startLocalSts, type LocalSts } from '../local-cloud/local-sts';
-import { startLocalOss, type LocalOss } from '../local-oss';
-import { roleCredentials, startLocalFc, type FcCredentials, type FcHandler, type LocalFc } from '../local-fc';
+import { startLocalMns, type LocalMns } from '../local-mns/server';
+import { startLocalOss, type LocalOss, type OssEventRecord } from '../local-oss';
+import { roleCredentials, startLocalFc, type AsyncInvokeConfig, type FcCredentials, type FcHandler, type LocalFc } from '../local-fc';
 import { startPageServer } from './page-server';
+
+import { FAILURE_QUEUE, LOCAL_INVOKER_KEY, RESULT_QUEUE } from './names';
+
+export { FAILURE_QUEUE, LOCAL_INVOKER_KEY, OSS_TRIGGER_EVENTS, RESULT_QUEUE } from './names';
 
 export interface LocalStackOptions {
   host?: string;
-  ports?: { sts?: number; oss?: number; fc?: number; page?: number };
+  ports?: { sts?: number; oss?: number; fc?: number; page?: number; mns?: number };
   bucket?: string;
   region?: string;
   accountId?: string;
@@ -28,6 +40,10 @@ export interface LocalStackOptions {
   env?: Record<string, string>;
   /** Loads the handlers after the environment is set (they read it at import). Default: functions/presign-{put,get}. */
   loadFunctions?: () => Promise<Record<string, FcHandler>>;
+  /** The key that may call the InvokeFunction API and read the queues; default LOCAL_INVOKER_KEY. */
+  invokerKey?: { accessKeyId: string; accessKeySecret: string };
+  /** The OSS trigger's key filter (as `filter.key` in s.yaml); default every key. */
+  ossTrigger?: { prefix?: string; suffix?: string };
   log?: (line: string) => void;
 }
 
@@ -35,6 +51,7 @@ export interface LocalStack {
   sts: LocalSts;
   oss: LocalOss;
   fc: LocalFc;
+  mns: LocalMns;
   /** The page at 127.0.0.1; `origins` adds the same page as localhost. */
   page: { origin: string; origins: string[] };
   store: CredentialStore;
@@ -51,6 +68,7 @@ export interface LocalStack {
   /** The platform identity that assumes roles; tests use it to get extra sessions. Its secret is never printed. */
   platformKey: { accessKeyId: string; accessKeySecret: string };
   runtimeRoleArn: string;
+  invokerKey: { accessKeyId: string; accessKeySecret: string };
   close(): Promise<void>;
 }
 
@@ -67,6 +85,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const accountId = options.accountId ?? '1234567890123456';
   const log = options.log ?? (() => undefined);
   const store = new CredentialStore();
+  const invokerKey = { ...(options.invokerKey ?? LOCAL_INVOKER_KEY) };
+  store.add({ ...invokerKey });
   const platformKey = store.add({ accessKeyId: `LTAIplatform${randomBytes(6).toString('hex')}`, accessKeySecret: randomBytes(24).toString('base64url') }) as { accessKeyId: string; accessKeySecret: string };
   const runtimeRoleArn = `acs:ram::${accountId}:role/oss-presign-runtime`;
   const closers: (() => Promise<void>)[] = [];
@@ -82,7 +102,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const pageOrigins = host === '127.0.0.1' ? [page.origin, page.origin.replace('//127.0.0.1:', '//localhost:')] : [page.origin];
     const sts = await startLocalSts({ store, host, port: options.ports?.sts, roles: [{ arn: runtimeRoleArn, maxSessionDuration: 43200 }] });
     closers.push(sts.close);
+    const mns = await startLocalMns({ credentials: store, host, port: options.ports?.mns, region, accountId, queues: [RESULT_QUEUE, FAILURE_QUEUE], log: (line) => log(`mns  ${line}`) });
+    closers.push(mns.close);
     let skew = 0;
+    // The OSS trigger: set once the FC host is up; objects created before that raise nothing.
+    let ossTrigger: ((record: OssEventRecord) => void) | undefined;
     const oss = await startLocalOss({
       credentials: store,
       host,
@@ -93,6 +117,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       now: () => Date.now() + skew,
       cors: [{ allowedOrigins: pageOrigins, allowedMethods: ['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], allowedHeaders: ['*'], exposeHeaders: ['ETag', 'x-oss-request-id'], maxAgeSeconds: 600 }],
       log: (line) => log(`oss  ${line}`),
+      accountId,
+      notify: (record) => ossTrigger?.(record),
     });
     closers.push(oss.close);
     const runtimeRole = roleCredentials({
@@ -121,8 +147,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     });
     const functions = await (options.loadFunctions ?? defaultFunctions)();
+    const queueArn = (queue: string): string => `acs:mns:${region}:${accountId}:/queues/${queue}/messages`;
+    const presignGetAsync: AsyncInvokeConfig = {
+      destinationConfig: { onSuccess: { destination: queueArn(RESULT_QUEUE) }, onFailure: { destination: queueArn(FAILURE_QUEUE) } },
+      maxAsyncRetryAttempts: 3,
+    };
+    // Both functions have an HTTP trigger in s.yaml, so InvokeFunction calls reach them wrapped, as on FC 3.0.
+    const hosted = Object.fromEntries(Object.entries(functions).map(([name, handler]) => [
+      name,
+      { handler, httpTrigger: true, ...(name === 'presign-get' ? { asyncInvokeConfig: presignGetAsync } : {}) },
+    ]));
     const fc = await startLocalFc({
-      functions,
+      functions: hosted,
+      queues: mns,
       credentials: () => (override ?? runtimeRole)(),
       region,
       accountId,
@@ -132,9 +169,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log: (line) => log(`fc   ${line}`),
     });
     closers.push(fc.close);
+    // Closed first (closers run in reverse): no new event reaches a host that is shutting down.
+    closers.push(async () => {
+      ossTrigger = undefined;
+    });
+    const prefix = options.ossTrigger?.prefix ?? '';
+    const suffix = options.ossTrigger?.suffix ?? '';
+    if ('presign-get' in functions) {
+      ossTrigger = (record) => {
+        const key = record.oss.object.key;
+        if (!key.startsWith(prefix) || !key.endsWith(suffix)) return;
+        fc.invokeAsync('presign-get', Buffer.from(JSON.stringify({ events: [record] }), 'utf8'));
+      };
+    }
     urls = { presignPut: fc.triggerUrl('presign-put', '/'), presignGet: fc.triggerUrl('presign-get', '/') };
     return {
-      sts, oss, fc, page: { origin: page.origin, origins: pageOrigins }, store, bucket, region, env, platformKey, runtimeRoleArn,
+      sts, oss, fc, mns, page: { origin: page.origin, origins: pageOrigins }, store, bucket, region, env, platformKey, runtimeRoleArn, invokerKey,
       presignPutUrl: urls.presignPut,
       presignGetUrl: urls.presignGet,
       setOssSkewMs: (ms) => {

@@ -67,7 +67,9 @@ async function answerInvokeFunction(event: JsonObject, operation: Operation, con
     note.failure(failure);
     answer = { error: errorBody(failure), requestId: context.requestId };
   }
-  return toFcHttpResponse(jsonResponse(note.statusOr(200), answer));
+  // An error's status, else 200: the answer is always a JSON body (a 204 from a wrapped preflight could carry none).
+  const status = note.statusOr(200);
+  return toFcHttpResponse(jsonResponse(status >= 400 ? status : 200, answer));
 }
 
 /** Turns any event FC can deliver into the answer that event's source expects. */

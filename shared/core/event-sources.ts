@@ -1,5 +1,5 @@
 import { requestFromCloudEvent, requestFromMnsTopic } from '../adapters/messages';
-import { createdObjects } from '../adapters/oss-event';
+import { createdObjects, type CreatedObject } from '../adapters/oss-event';
 import { isObject, type EventSource, type JsonObject } from '../adapters/types';
 import { ServiceError } from '../errors';
 import type { Operation } from '../operations/types';
@@ -36,6 +36,18 @@ async function fromMessages(operation: Operation, requests: (() => unknown)[], f
   return outcomes;
 }
 
+/**
+ * An OSS-event result: the URL answer (or the error) with what the event said of the object, so that whoever reads
+ * it from the async destination has bucket, key, URL, expiry, size and ETag in one place.
+ */
+function withObjectFacts(outcome: Outcome, object: CreatedObject): Record<string, unknown> {
+  const facts: Record<string, unknown> = { eventName: object.eventName };
+  if (object.eventTime !== undefined) facts.eventTime = object.eventTime;
+  if (object.size !== undefined) facts.size = object.size;
+  if (object.etag !== undefined) facts.etag = object.etag;
+  return outcome.ok ? Object.assign({}, outcome.result, facts) : Object.assign({ bucket: object.bucket, key: object.key }, outcomeBody(outcome), facts);
+}
+
 /** Answers a message source; undefined when this operation does not take that source (OSS events at presign-put). */
 export async function answerMessages(event: unknown, source: MessageSource, operation: Operation, context: InvocationContext, deps: ServiceDeps, note: LogNote): Promise<unknown> {
   const requestId = context.requestId;
@@ -56,7 +68,7 @@ export async function answerMessages(event: unknown, source: MessageSource, oper
       admitBatch(records.events.length, 'events', deps);
       const { created, skipped } = createdObjects(records);
       const outcomes = await fromMessages(operation, created.map(({ bucket, key }) => () => ({ bucket, key })), 'events', context, deps, note);
-      return { results: outcomes.map(outcomeBody), skipped, requestId };
+      return { results: outcomes.map((outcome, i) => withObjectFacts(outcome, created[i] as CreatedObject)), skipped, requestId };
     }
   }
 }

@@ -7,6 +7,7 @@ import { InvocationBudget } from './budget';
 import { classify, dispatch } from './dispatch';
 import { parseEvent } from './event';
 import { LogNote, stdoutSink, type LogSink } from './log';
+import { ConfigError } from '../errors';
 import { asServiceError, errorBody } from './outcome';
 
 export interface HandlerOptions {
@@ -65,4 +66,27 @@ export function createHandler(operation: Operation, options: HandlerOptions = {}
     if (typeof callback === 'function') result.then((value) => callback(null, value), (error: unknown) => callback(error));
     return result;
   };
+}
+
+/**
+ * The deployed entry point (functions/<name>/index.ts). A configuration error found at cold start is reported as
+ * ONE readable log line naming the variable, and every invocation then fails with that error (FC reports it as the
+ * invocation's error). It is not thrown out of the module: an exception escaping a minified one-line bundle makes
+ * Node print that whole line (tens of KB) into the log before the message.
+ */
+export function createFunctionHandler(operation: Operation, options: HandlerOptions = {}): FcHandler {
+  try {
+    return createHandler(operation, options);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // One line, no stack frames: the frames of a minified bundle say nothing the message does not.
+    error.stack = `${error.name}: ${error.message}`;
+    const env = options.env ?? process.env;
+    process.stderr.write(`${JSON.stringify({ level: 'error', message: `${operation.name} cannot start: ${error.message}`, code: error.code, variable: error.variable, function: env.FC_FUNCTION_NAME ?? operation.name })}\n`);
+    return (_event, _context, callback) => {
+      if (typeof callback !== 'function') return Promise.reject(error);
+      callback(error);
+      return Promise.resolve(undefined);
+    };
+  }
 }

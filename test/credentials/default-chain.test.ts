@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../support/temp';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { CredentialStore } from '../../scripts/local-cloud/credential-store';
@@ -24,7 +24,7 @@ interface ProbeOut {
   error?: { code: string; message: string };
 }
 
-async function probe(mode: 'import-only' | 'resolve', env: Record<string, string>, home = mkdtempSync(join(tmpdir(), 'oss-presign-home-'))): Promise<ProbeOut> {
+async function probe(mode: 'import-only' | 'resolve', env: Record<string, string>, home = tempDir('oss-presign-home-')): Promise<ProbeOut> {
   // By default a fresh HOME: no ~/.aliyun, no ~/.alibabacloud.
   const { stdout } = await run(process.execPath, ['--require', 'tsx/cjs', PROBE, mode], {
     cwd: ROOT,
@@ -63,7 +63,7 @@ describe('cold import and the default chain (child processes)', () => {
   });
 
   test('a profile file (~/.alibabacloud/credentials) is found by the chain: long-term key → expiry none', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'oss-presign-profile-'));
+    const dir = tempDir('oss-presign-profile-');
     mkdirSync(join(dir, 'p'));
     const file = join(dir, 'p', 'credentials');
     writeFileSync(file, '[default]\ntype = access_key\naccess_key_id = LTAIprofileKey\naccess_key_secret = SECRET-profile-5c1d-DO-NOT-LEAK\n');
@@ -74,7 +74,7 @@ describe('cold import and the default chain (child processes)', () => {
   });
 
   function cliHome(profile: Record<string, unknown>): string {
-    const home = mkdtempSync(join(tmpdir(), 'oss-presign-cli-'));
+    const home = tempDir('oss-presign-cli-');
     mkdirSync(join(home, '.aliyun'));
     writeFileSync(join(home, '.aliyun', 'config.json'), JSON.stringify({ current: 'dev', profiles: [{ name: 'dev', ...profile }] }));
     return home;
@@ -89,7 +89,7 @@ describe('cold import and the default chain (child processes)', () => {
 
   test('a CLI RamRoleArn profile: the SDK assumes the role at the local STS and its session Expiration is recovered (expiry known)', async () => {
     const pki = makeTestPki();
-    const dir = mkdtempSync(join(tmpdir(), 'oss-presign-ca-'));
+    const dir = tempDir('oss-presign-ca-');
     writeFileSync(join(dir, 'ca.pem'), pki.caCert);
     const store = new CredentialStore();
     store.add({ accessKeyId: 'LTAIcliCaller', accessKeySecret: 'SECRET-cli-caller-DO-NOT-LEAK' });

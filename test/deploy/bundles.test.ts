@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../support/temp';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { buildFunctions, FUNCTIONS, HOST_MODULES, LAZY_CHUNKS, MAIN_BUNDLE_BUDGET_BYTES, SDK_CHUNK, type BuiltFunction } from '../../scripts/build';
 import { CredentialStore } from '../../scripts/local-cloud/credential-store';
 import { startLocalSts } from '../../scripts/local-cloud/local-sts';
 import { callHandler, fcContext } from '../../scripts/fc/context';
+import { holdOutputCapture, withCapturedOutput } from '../../scripts/local-fc/output-capture';
 import { loadSYaml } from '../../scripts/fc/s-yaml';
 
 const run = promisify(execFile);
@@ -43,7 +44,7 @@ function bundleOf(name: string): BuiltFunction {
 
 /** A folder with nothing in it and no node_modules anywhere above it. */
 function bareFolder(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'oss-presign-bundle-'));
+  const dir = tempDir('oss-presign-bundle-');
   for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) expect(existsSync(path.join(path.dirname(d), 'node_modules'))).toBe(false);
   return dir;
 }
@@ -83,7 +84,6 @@ describe('npm run build', () => {
 
   it.each([...FUNCTIONS])('%s: main bundle is small, self-contained, and leaves the SDK and the rarely used code to lazy chunks', (name) => {
     const f = bundleOf(name);
-    console.log(`${name}: main bundle ${(f.mainBytes / 1024).toFixed(1)} KB (target 50 KB); lazy chunks ${f.chunks.map((c) => `${c.file} ${(c.bytes / 1024).toFixed(1)} KB`).join(', ')}`);
     expect(f.mainBytes).toBeLessThan(CEILING_BYTES[name] as number);
     const inputs = Object.keys(f.metafile.inputs);
     expect(inputs.filter((i) => i.includes('node_modules'))).toEqual([]);
@@ -220,6 +220,25 @@ describe('the lazy chunks, from a folder without node_modules, run by node', () 
   });
 });
 
+describe('a cold start with a bad setting', () => {
+  it.each([...FUNCTIONS])('%s: one readable log line naming the variable, and every invocation fails with it', async (name) => {
+    const dir = bareFolder();
+    for (const f of readdirSync(bundleOf(name).dir)) copyFileSync(path.join(bundleOf(name).dir, f), path.join(dir, f));
+    const script = `const { handler } = require('./index.js');
+      handler(Buffer.from('{"key":"a.txt"}'), { requestId: 'r' }).then(() => process.stdout.write('answered'), (e) => process.stdout.write(JSON.stringify({ name: e.name, message: e.message, stack: e.stack })));`;
+    const { stdout, stderr } = await run(process.execPath, ['-e', script], { cwd: dir, env: { PATH: process.env.PATH ?? '', HOME: dir, FC_FUNCTION_NAME: `oss-${name}`, OSS_BUCKET: '', PRESIGN_MAX_EXPIRES: '700000' } });
+    const lines = stderr.split('\n').filter((l) => l !== '');
+    expect(lines).toHaveLength(1);
+    expect((lines[0] as string).length).toBeLessThan(400);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({ level: 'error', code: 'InvalidConfiguration', function: `oss-${name}` });
+    expect(lines[0]).toMatch(/PRESIGN_MAX_EXPIRES|OSS_BUCKET/);
+    const failure = JSON.parse(stdout) as { name: string; message: string; stack: string };
+    expect(failure.name).toBe('ConfigError');
+    expect(failure.message).toBe(JSON.parse(lines[0] as string).message.replace(/^[\w-]+ cannot start: /, ''));
+    expect(failure.stack.split('\n')).toHaveLength(1);
+  });
+});
+
 describe('scripts/events/*.json through the built handlers, as FC delivers them', () => {
   const EVENTS = path.join(ROOT, 'scripts/events');
   const files = readdirSync(EVENTS).filter((f) => f.endsWith('.json')).sort();
@@ -236,7 +255,13 @@ describe('scripts/events/*.json through the built handlers, as FC delivers them'
       });
     }
   });
+  // What the handlers print is their log: taken per invocation and checked below, not printed among the results.
+  let releaseCapture: () => void = () => undefined;
+  beforeAll(() => {
+    releaseCapture = holdOutputCapture();
+  });
   afterAll(() => {
+    releaseCapture();
     process.env = saved;
   });
 
@@ -253,7 +278,10 @@ describe('scripts/events/*.json through the built handlers, as FC delivers them'
     const handler = handlers.get(fn);
     if (!handler) throw new Error(`${fn} not loaded`);
     const context = fcContext({ name: `oss-${fn}`, region: 'cn-hangzhou' }, { accessKeyId: 'STS.eventsKey', accessKeySecret: 'events-secret', securityToken: 'events-token' }, { write: () => undefined });
-    const result = (await callHandler(handler, readFileSync(path.join(EVENTS, file)), context)) as Record<string, unknown>;
+    const logLines: string[] = [];
+    const result = (await withCapturedOutput((line) => logLines.push(line), () => callHandler(handler, readFileSync(path.join(EVENTS, file)), context))) as Record<string, unknown>;
+    expect(logLines).toHaveLength(1);
+    expect(JSON.parse(logLines[0] as string)).toMatchObject({ message: 'presign', function: `oss-${fn}`, requestId: context.requestId });
     const body = typeof result.body === 'string' && result.body !== '' ? JSON.parse(result.body) as Record<string, unknown> : undefined;
     if (file.includes('preflight')) {
       expect(result.statusCode).toBe(204);

@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../support/temp';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { buildFunctions, type BuiltFunction } from '../../scripts/build';
@@ -38,7 +37,7 @@ beforeAll(async () => {
   store.add({ ...INVOKER });
   store.add({ ...ROLE, expiration: new Date(Date.now() + 3600_000) });
   oss = await startLocalOss({ credentials: store, buckets: ['examplebucket'] });
-  built = await buildFunctions({ outDir: mkdtempSync(path.join(tmpdir(), 'oss-presign-remote-')), log: false });
+  built = await buildFunctions({ outDir: tempDir('oss-presign-remote-'), log: false });
   const file = (name: string) => built.find((b) => b.name === name)?.mainFile as string;
   fc = await startLocalFc({
     region: 'cn-hangzhou',

@@ -4,7 +4,8 @@ import Ajv from 'ajv';
 import { readServicePolicy } from '../../shared/config/policy';
 import { readCredentialConfig } from '../../shared/credentials/config';
 import { envReads } from '../../scripts/fc/env-scan';
-import { environmentOf, loadSYaml, readRawSYaml, type SResource } from '../../scripts/fc/s-yaml';
+import { commentedExamples, environmentOf, loadSYaml, readRawSYaml, resolveSnippet, type SResource } from '../../scripts/fc/s-yaml';
+import { OSS_TRIGGER_EVENTS } from '../../scripts/local-stack';
 
 const ROOT = path.resolve(__dirname, '../..');
 // A copy of ../shared/fc3/s-yaml-fc3-schema.json (the fc3 component's schema for props), so a clean clone has it.
@@ -76,6 +77,42 @@ describe('s.yaml', () => {
     expect(get[0]?.triggerConfig.authType).toBe('function');
     expect([...(put[0]?.triggerConfig.methods ?? [])].sort()).toEqual(['OPTIONS', 'POST']);
     expect([...(get[0]?.triggerConfig.methods ?? [])].sort()).toEqual(['GET', 'OPTIONS', 'POST']);
+  });
+});
+
+describe('s.yaml\'s commented event-driven examples, uncommented as a user would', () => {
+  const examples = commentedExamples();
+  const get = s.resources.presign_get?.props as SResource['props'];
+  const ACCOUNT = '1234567890123456';
+  const snippet = (name: string) => {
+    const text = examples.get(name);
+    if (text === undefined || text.trim() === '') throw new Error(`s.yaml has no example ${name}`);
+    return resolveSnippet(text, s.vars, ACCOUNT);
+  };
+  const ossTrigger = () => (snippet('oss-trigger') as Record<string, unknown>[])[0] as { triggerType: string; triggerConfig: { events: string[] } };
+  const validateOss = ajv.compile({ definitions: (SCHEMA as { definitions: object }).definitions, $ref: '#/definitions/IOssTriggerConfig' });
+
+  it('the OSS trigger lists every event that leaves a whole object, those the local OSS raises included, and validates', () => {
+    const trigger = ossTrigger();
+    expect(trigger.triggerType).toBe('oss');
+    expect(validateOss(trigger.triggerConfig)).toBe(true);
+    expect([...trigger.triggerConfig.events].sort()).toEqual(['oss:ObjectCreated:AppendObject', 'oss:ObjectCreated:CompleteMultipartUpload', 'oss:ObjectCreated:CopyObject', 'oss:ObjectCreated:PostObject', 'oss:ObjectCreated:PutObject', 'oss:ObjectCreated:PutSymlink']);
+    for (const event of OSS_TRIGGER_EVENTS) expect(trigger.triggerConfig.events).toContain(event);
+  });
+
+  it.each(['async-to-mns', 'async-to-eventbridge'])('presign_get with the OSS trigger and %s validates against the fc3 schema', (name) => {
+    const { asyncInvokeConfig } = snippet(name) as { asyncInvokeConfig: { destinationConfig: { onSuccess: { destination: string }; onFailure: { destination: string } } } };
+    const props = { ...get, triggers: [...(get.triggers as unknown[]), ossTrigger()], asyncInvokeConfig };
+    expect(errorsOf(props)).toEqual([]);
+    expect(asyncInvokeConfig.destinationConfig.onSuccess.destination).toMatch(new RegExp(`^acs:(mns|eventbridge):${String(s.vars.region)}:${ACCOUNT}:`));
+    expect(asyncInvokeConfig.destinationConfig.onFailure.destination).toMatch(/^acs:mns:.*:\/queues\/oss-presign-failures\/messages$/);
+  });
+
+  it('the schema check of the examples is live: an unknown OSS event or a retry count over 8 is refused', () => {
+    const trigger = ossTrigger();
+    expect(validateOss({ ...trigger.triggerConfig, events: ['oss:ObjectCreated:Everything'] })).toBe(false);
+    const { asyncInvokeConfig } = snippet('async-to-mns') as { asyncInvokeConfig: object };
+    expect(errorsOf({ ...get, asyncInvokeConfig: { ...asyncInvokeConfig, maxAsyncRetryAttempts: 9 } }).join()).toMatch(/maxAsyncRetryAttempts/);
   });
 });
 

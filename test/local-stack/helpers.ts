@@ -12,24 +12,20 @@ import { presign, type PresignAnswer } from '../../scripts/local-stack/check';
 export { presign, type PresignAnswer };
 
 
-/** The whole stack with the real handlers; the handlers' stdout JSON lines are captured so tests can check them. */
+/**
+ * The whole stack with the real handlers. What the handlers print is their log: the local FC host takes it per
+ * invocation (as FC ships it to the logstore) and hands it to the stack's log, where it is kept for the suites to check.
+ */
 export async function startStack(options: LocalStackOptions = {}): Promise<LocalStack & { handlerLines: string[] }> {
   const handlerLines: string[] = [];
-  const write = process.stdout.write.bind(process.stdout);
-  // Captured, not swallowed blindly: every line is kept and checked for secrets by the suites.
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    handlerLines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
-  const stack = await startLocalStack(options);
-  const close = stack.close;
-  return Object.assign(stack, {
-    handlerLines,
-    close: async () => {
-      await close();
-      process.stdout.write = write;
+  const stack = await startLocalStack({
+    ...options,
+    log: (line) => {
+      if (line.startsWith('fc   {')) handlerLines.push(line.slice(5));
+      options.log?.(line);
     },
   });
+  return Object.assign(stack, { handlerLines });
 }
 
 export function ossCode(text: string): string | undefined {
