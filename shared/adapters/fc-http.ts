@@ -7,8 +7,9 @@ export function isFcHttpEvent(event: unknown): event is JsonObject {
 }
 
 const INVOKE_PATH = /^\/2023-03-30\/functions\/[^/]+\/invocations\/?$/;
-// FC's API endpoints: <accountId>.<region>.fc.aliyuncs.com, and the -internal / -vpc forms of the region label.
-const API_DOMAIN = /^([^.]+)\.([a-z0-9-]+?)(?:-internal|-vpc)?\.fc\.aliyuncs\.com$/;
+// FC's API endpoints: <accountId>.<region>.fc.aliyuncs.com and <accountId>.<region>-internal.fc.aliyuncs.com (FC endpoints
+// doc: alibabacloud.com/help/en/functioncompute/fc-3-0/developer-reference/fc-endpoints; no -vpc API endpoint exists).
+const API_DOMAIN = /^([^.]+)\.([a-z0-9-]+?)(?:-internal)?\.fc\.aliyuncs\.com$/;
 
 /**
  * Whether this v1 HTTP event is an InvokeFunction API call that FC wrapped for a function with an HTTP trigger

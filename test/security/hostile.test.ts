@@ -42,6 +42,7 @@ describe('1. nothing a caller sends turns the bearer check off', () => {
     ['an API-shaped wrap whose domain is another account\'s', () => wrappedInvoke(body, { domainName: `999999.${CONTEXT.region}.fc.aliyuncs.com` })],
     ['an API-shaped wrap from another region', () => wrappedInvoke(body, { domainName: `${CONTEXT.accountId}.cn-beijing.fc.aliyuncs.com` })],
     ['a wrap whose domain only ends like the API\'s', () => wrappedInvoke(body, { domainName: `${CONTEXT.accountId}.${CONTEXT.region}.fc.aliyuncs.com.evil.example` })],
+    ['a wrap from a -vpc host, which no FC API endpoint has', () => wrappedInvoke(body, { domainName: `${CONTEXT.accountId}.${CONTEXT.region}-vpc.fc.aliyuncs.com` })],
     ['a wrap at a path other than the invocation path', () => wrappedInvoke(body, { rawPath: '/' })],
   ];
 
