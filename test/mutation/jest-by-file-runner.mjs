@@ -17,6 +17,7 @@
  * where Stryker's own runner would report a RuntimeError and leave the mutant out of the score.
  */
 import { execFileSync } from 'node:child_process';
+import process from 'node:process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { declareFactoryPlugin, PluginKind } from '@stryker-mutator/api/plugin';

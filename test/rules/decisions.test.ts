@@ -242,6 +242,6 @@ describe('which rule decides a key', () => {
     expectRefusal(() => ruleFor(rules, 'multipart', 'public/in/a', 'multipart.key'), 'ActionNotAllowed', 'multipart.key', /^multipart is not allowed for this key \(rule "read-only", actions\)$/);
     expectRefusal(() => ruleForPrefix(rules, 'form', 'public/in/', 'form.keyPrefix'), 'ActionNotAllowed', 'form.keyPrefix', /^form is not allowed for this key \(rule "read-only", actions\)$/);
     expectRefusal(() => ruleFor(rules, 'get', 'private/a'), 'KeyNotAllowed', 'key', /^key must start with one of: public\/, public\/in\/ \(rule "writers", keys\)$/);
-    expectRefusal(() => ruleFor([], 'get', 'a'), 'KeyNotAllowed', 'key', /^key must start with one of:  \(this deployment\)$/);
+    expectRefusal(() => ruleFor([], 'get', 'a'), 'KeyNotAllowed', 'key', /^key must start with one of: {2}\(this deployment\)$/);
   });
 });

@@ -48,11 +48,11 @@ describe('key patterns', () => {
     ['../', /must not contain "\." or "\.\." segments/],
     ['./', /must not contain "\." or "\.\." segments/],
     ['a/..*', /must not contain "\." or "\.\." segments/],
-    ['a\u0000/', /^"a\u0000\/" must not contain control characters$/],
+    ['a\u0000/', '"a\u0000/" must not contain control characters'],
     ['a\u001f/', /must not contain control characters/],
     ['a\u007f/', /must not contain control characters/],
     ['\u0009x*', /must not contain control characters/],
-  ])('%j is refused: %s', (source, message) => {
+  ] as [string, RegExp | string][])('%j is refused: %s', (source, message) => {
     expect(compileKeyPattern(source)).toMatch(message);
   });
 
