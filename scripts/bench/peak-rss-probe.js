@@ -1,8 +1,20 @@
 /* global Buffer */
 // Fresh process: `node peak-rss-probe.js <handler file> <event file>` answers the event once, as FC would hand it
-// over, and prints one JSON line: the peak resident set (process.resourceUsage().maxRSS, kilobytes), the answer's
-// size, and how many signatures it holds, so the caller can check the request was answered, not refused.
+// over, and prints one JSON line: the peak resident set of this process image (kilobytes), the answer's size, and
+// how many signatures it holds, so the caller can check the request was answered, not refused.
 const { readFileSync } = require('node:fs');
+
+// Linux's VmHWM is the high-water mark of this process image. getrusage's maxrss is not: it survives exec, so a
+// probe started by a large parent (a jest worker) would report the parent's peak.
+function peakRssKb() {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match) return Number(match[1]);
+  } catch {
+    // not Linux: fall through
+  }
+  return process.resourceUsage().maxRSS;
+}
 
 void process.stdout;
 const { handler } = require(process.argv[2]);
@@ -19,5 +31,5 @@ process.stdout.write = () => true; // the handler's log line is not this probe's
 Promise.resolve(handler(Buffer.from(event), context)).then((answer) => {
   const text = JSON.stringify(answer);
   const signatures = (text.match(/x-oss-signature=[0-9a-f]{64}|"x-oss-signature":"[0-9a-f]{64}"/g) || []).length;
-  silent(`${JSON.stringify({ peakRssKb: process.resourceUsage().maxRSS, answerBytes: Buffer.byteLength(text), signatures, error: answer && answer.error ? answer.error.code : null })}\n`);
+  silent(`${JSON.stringify({ peakRssKb: peakRssKb(), answerBytes: Buffer.byteLength(text), signatures, error: answer && answer.error ? answer.error.code : null })}\n`);
 });
