@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { buildSync, type BuildOptions } from 'esbuild';
-import { buildFunctions } from '../build';
+import { buildFunctions, type BuiltFunction } from '../build';
 import { formatNs, median, ratio } from './measure';
 
 /**
@@ -58,8 +58,8 @@ function buildReference(): Target[] {
 
 export interface ColdHandlerResult { label: string; bytes: number | undefined; requireNs: number; firstUrlNs: number; rssBytes: number }
 
-export async function benchColdHandlers(runs = 9): Promise<ColdHandlerResult[]> {
-  const built = await buildFunctions({ log: false });
+export async function benchColdHandlers(built?: readonly BuiltFunction[], runs = 9): Promise<ColdHandlerResult[]> {
+  built ??= await buildFunctions({ log: false });
   const targets: Target[] = [
     ...built.map((b) => ({ label: `dist/${b.name}/index.js`, file: b.mainFile, bytes: b.mainBytes, payload: b.name === 'presign-put' ? PUT : '{"key":"uploads/a.png"}' })),
     ...buildReference(),
