@@ -21,7 +21,8 @@ function main(): void {
   const { values } = parseCli(USAGE, { force: { type: 'boolean' }, 'report-only': { type: 'boolean' }, write: { type: 'boolean' } });
   const root = path.resolve(__dirname, '../..');
   if (values['report-only'] !== true) {
-    const stryker = createRequire(__filename).resolve('@stryker-mutator/core/bin/stryker.js');
+    // The package exports no bin path: its bin sits beside its package.json.
+    const stryker = path.join(path.dirname(createRequire(__filename).resolve('@stryker-mutator/core/package.json')), 'bin/stryker.js');
     const run = spawnSync('nice', ['-n', '10', process.execPath, stryker, 'run', ...(values.force === true ? ['--force'] : [])], { cwd: root, stdio: 'inherit' });
     if (run.status !== 0) {
       process.stderr.write(`stryker exited with ${run.status ?? run.signal}\n`);
