@@ -1,5 +1,5 @@
 // The jest configuration Stryker runs (stryker.config.mjs): the project's own, without the suites that cannot kill a
-// mutant of the deciding modules faster than the rest and only cost minutes per run.
+// mutant of the deciding modules faster than the rest and only cost minutes per run (docs/mutation.md).
 const base = require('../../jest.config.js');
 
 module.exports = {
@@ -11,7 +11,13 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: [
     '/node_modules/',
-    '/test/local-stack/(browser|uppy|npm-start)\\.test\\.ts$',
+    // The whole local stack, the browser, Uppy and npm start, the client against the stack, and whatever starts
+    // processes (tsx scripts, built bundles, the credentials chain's CLI homes): end-to-end runs of seconds each,
+    // whose decisions the handler and unit suites reach in milliseconds.
+    '/test/local-stack/',
+    '/test/client/(node-client|built-bundle)\\.test\\.ts$',
+    '/test/credentials/default-chain\\.test\\.ts$',
+    '/test/security/largest-request\\.test\\.ts$',
     '/test/load/',
     '/test/fuzz/',
     '/test/docs/',
