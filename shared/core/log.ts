@@ -1,6 +1,7 @@
 import type { EventSource } from '../adapters/types';
 import { redact } from '../credentials/errors';
 import type { ServiceError } from '../errors';
+import type { Caller } from '../identity/caller';
 import type { Outcome } from './outcome';
 
 /**
@@ -54,6 +55,13 @@ export class LogNote {
     this.fields.failed = outcomes.filter((o) => !o.ok).length;
     const first = outcomes.find((o) => o.ok);
     if (first?.ok) this.fields.bucket = (first.result.bucket as string | undefined) ?? null;
+  }
+
+  /** Who asked: the caller's kind, and a signed-in user's subject (their `sub`, as keys under users/{sub}/ show it). */
+  caller(caller: Caller): void {
+    this.fields.caller = caller.kind;
+    const sub = caller.kind === 'user' ? caller.claims.sub : undefined;
+    if (typeof sub === 'string') this.fields.subject = sub.slice(0, 128);
   }
 
   failure(error: ServiceError): void {

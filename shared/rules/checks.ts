@@ -37,13 +37,14 @@ export function checkUploadType(rule: Rule, contentType: string | undefined, key
   throw refused('ContentTypeNotAllowed', field, `${field} ${contentType} is not allowed; allowed: ${allowed.join(', ')} (${setting})`);
 }
 
-/** The size an upload says it has, where the rule bounds it. `required`: the size must then be given. */
+/** The size an upload says it has, where the rule bounds it: the size must then be given. */
 export function checkUploadSize(rule: Rule, size: number | undefined, field: string): void {
-  const max = rule.maxSize;
-  if (max === undefined) return;
-  const setting = settingName(rule, 'maxSize');
-  if (size === undefined) throw invalidArgument(field, `${field} is required: uploads are limited to ${max} bytes (${setting})`);
-  if (size > max) throw refused('ContentLengthNotAllowed', field, `${field} ${size} is over the ${max}-byte limit (${setting})`);
+  const { maxSize: max, minSize: min } = rule;
+  if (max === undefined && min === undefined) return;
+  const setting = settingName(rule, max === undefined ? 'minSize' : 'maxSize');
+  if (size === undefined) throw invalidArgument(field, `${field} is required: uploads are limited to ${min === undefined ? max : max === undefined ? `at least ${min}` : `${min}-${max}`} bytes (${setting})`);
+  if (max !== undefined && size > max) throw refused('ContentLengthNotAllowed', field, `${field} ${size} is over the ${max}-byte limit (${setting})`);
+  if (min !== undefined && size < min) throw refused('ContentLengthNotAllowed', field, `${field} ${size} is under the ${min}-byte minimum (${settingName(rule, 'minSize')})`);
 }
 
 /** Whether the upload carries x-oss-forbid-overwrite: a caller may ask for it, never turn a forced one off. */

@@ -1,5 +1,6 @@
 import { boolVar, intVar, listVar, oneOfVar, type Env } from '../config/env';
 import { ConfigError } from '../errors';
+import type { Caller } from '../identity/caller';
 import { OBJECT_ACLS, STORAGE_CLASSES, type ObjectAcl, type StorageClass } from '../request/put';
 import { CONTENT_TYPE_PATTERN } from './content-types';
 import { compileKeyPattern, type KeyPattern } from './key-pattern';
@@ -14,6 +15,8 @@ export const ENV_VARIABLES: Readonly<Record<RuleSetting, string>> = {
   keyMode: 'PUT_KEY_MODE',
   contentTypes: 'ALLOWED_CONTENT_TYPES',
   maxSize: 'MAX_CONTENT_LENGTH',
+  minSize: 'MAX_CONTENT_LENGTH',
+  maxExpires: 'PRESIGN_MAX_EXPIRES',
   forceForbidOverwrite: 'FORCE_FORBID_OVERWRITE',
   acls: 'ALLOWED_ACLS',
   storageClasses: 'ALLOWED_STORAGE_CLASSES',
@@ -21,7 +24,11 @@ export const ENV_VARIABLES: Readonly<Record<RuleSetting, string>> = {
   responseCaching: 'ALLOW_RESPONSE_CACHE_OVERRIDES',
   formKeyPrefix: 'ALLOW_FORM_KEY_PREFIX',
   callbacks: 'CALLBACK_URL_ALLOWLIST',
+  callers: 'AUTH_TOKEN_SHA256, AUTH_ISSUER',
 };
+
+/** The environment's rule lets in every caller the deployment lets in at all: anyone but an anonymous one. */
+const signedIn = (caller: Caller): boolean => caller.kind !== 'anonymous';
 
 /** Largest object a single PUT (and a PostObject) may carry: 5 GB. */
 export const MAX_OBJECT_BYTES = 5 * 1024 ** 3;
@@ -70,8 +77,11 @@ function contentTypePatterns(values: string[]): string[] {
  * access, each off until its variable names it. Any value that would fail open is refused at cold start. (Each
  * variable is read by its literal name, so the deploy test's source scan finds it; ENV_VARIABLES names it in messages.)
  */
-export function ruleFromEnv(env: Env): Rule {
+export function ruleFromEnv(env: Env, claimsAvailable = false): Rule {
   const keys: KeyPattern[] = compiled('ALLOWED_KEY_PREFIXES', listVar(env, 'ALLOWED_KEY_PREFIXES'), compileKeyPattern);
+  if (!claimsAvailable && keys.some((pattern) => pattern.resolve !== undefined)) {
+    throw new ConfigError('ALLOWED_KEY_PREFIXES', 'a claim such as {sub} needs verified tokens: set AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS or AUTH_JWKS_URL');
+  }
   const patterns = contentTypePatterns(listVar(env, 'ALLOWED_CONTENT_TYPES'));
   const processPatterns = joinProcessParameters(listVar(env, 'ALLOWED_PROCESS'));
   const process: ProcessPattern[] = processPatterns.length === 0 ? [] : compiled('ALLOWED_PROCESS', processPatterns, processRules().compileProcessPattern);
@@ -82,6 +92,8 @@ export function ruleFromEnv(env: Env): Rule {
     keyMode: oneOfVar(env, 'PUT_KEY_MODE', ['caller', 'generated'] as const, 'caller'),
     contentTypes: { patterns, required: patterns.length > 0 },
     maxSize: intVar(env, 'MAX_CONTENT_LENGTH', undefined, 0, MAX_OBJECT_BYTES),
+    minSize: undefined,
+    maxExpires: undefined,
     forceForbidOverwrite: boolVar(env, 'FORCE_FORBID_OVERWRITE'),
     acls: oneOfList<ObjectAcl>('ALLOWED_ACLS', listVar(env, 'ALLOWED_ACLS'), OBJECT_ACLS),
     storageClasses: oneOfList<StorageClass>('ALLOWED_STORAGE_CLASSES', listVar(env, 'ALLOWED_STORAGE_CLASSES'), STORAGE_CLASSES),
@@ -89,5 +101,7 @@ export function ruleFromEnv(env: Env): Rule {
     responseCaching: boolVar(env, 'ALLOW_RESPONSE_CACHE_OVERRIDES'),
     formKeyPrefix: boolVar(env, 'ALLOW_FORM_KEY_PREFIX'),
     callbacks: listVar(env, 'CALLBACK_URL_ALLOWLIST').length > 0,
+    admits: signedIn,
+    admitted: 'callers with credentials',
   };
 }

@@ -1,5 +1,7 @@
 import { invalidArgument } from '../errors';
 import { ruleFor } from '../rules/match';
+import type { Caller } from '../identity/caller';
+import { startFor } from '../rules/key-pattern';
 import type { Action, Rule } from '../rules/types';
 import { checkKey } from '../signing';
 import { DEFAULT_FOLDER, generateKey, isGeneratedKey } from './generated-key';
@@ -12,10 +14,13 @@ export interface KeyFields {
   prefix?: string | undefined;
 }
 
-/** The folders generated keys may go in under `rule`: its folder patterns, or uploads/ when it lists none. */
-export function generatedFolders(rule: Rule): string[] {
+/** The folders generated keys may go in under `rule` for `caller`: its folder patterns, or uploads/ when it lists none. */
+export function generatedFolders(rule: Rule, caller: Caller): string[] {
   if (rule.keys.length === 0) return [DEFAULT_FOLDER];
-  return rule.keys.filter((pattern) => pattern.folder).map((pattern) => pattern.prefix);
+  return rule.keys.flatMap((pattern) => {
+    const start = pattern.folder ? startFor(pattern, caller) : undefined;
+    return start === undefined ? [] : [start];
+  });
 }
 
 /**
@@ -24,11 +29,11 @@ export function generatedFolders(rule: Rule): string[] {
  * rule's folders, never a folder of its own. `field` prefixes the names in errors (`multipart.`, `form.`).
  */
 export function chooseUploadKey(request: KeyFields, deps: ServiceDeps, action: Action, field = ''): { key: string; rule: Rule } {
-  const { rules } = deps.policy;
-  const generating = rules.filter((rule) => rule.keyMode === 'generated' && rule.actions.has(action));
+  const { policy: { rules }, caller } = deps;
+  const generating = rules.filter((rule) => rule.keyMode === 'generated' && rule.actions.has(action) && rule.admits(caller));
   if (request.key !== undefined) {
     const key = checkKey(request.key, `${field}key`);
-    const rule = ruleFor(rules, action, key, `${field}key`);
+    const rule = ruleFor(rules, caller, action, key, `${field}key`);
     if (rule.keyMode === 'generated') {
       throw invalidArgument(`${field}key`, `${field}key is chosen by the service here (PUT_KEY_MODE=generated); send ${field}filename (and ${field}prefix) instead`);
     }
@@ -39,9 +44,9 @@ export function chooseUploadKey(request: KeyFields, deps: ServiceDeps, action: A
     refuseGeneratedOnly(request, field);
     throw invalidArgument(`${field}key`, `${field}key is required`);
   }
-  const folder = chooseFolder(request.prefix, generating, `${field}prefix`);
+  const folder = chooseFolder(request.prefix, generating, caller, `${field}prefix`);
   const key = checkKey(generateKey(folder, request.filename, deps.now()), `${field}key`);
-  return { key, rule: ruleFor(rules, action, key, `${field}key`) };
+  return { key, rule: ruleFor(rules, caller, action, key, `${field}key`) };
 }
 
 function refuseGeneratedOnly(request: KeyFields, field: string): void {
@@ -49,8 +54,8 @@ function refuseGeneratedOnly(request: KeyFields, field: string): void {
   if (name !== undefined) throw invalidArgument(`${field}${name}`, `${field}${name} is only used when the service generates keys (PUT_KEY_MODE=generated); send ${field}key instead`);
 }
 
-function chooseFolder(requested: string | undefined, generating: readonly Rule[], field: string): string {
-  const listed = generating.flatMap((rule) => (rule.keys.length === 0 ? [] : generatedFolders(rule)));
+function chooseFolder(requested: string | undefined, generating: readonly Rule[], caller: Caller, field: string): string {
+  const listed = generating.flatMap((rule) => (rule.keys.length === 0 ? [] : generatedFolders(rule, caller)));
   if (requested === undefined) return listed[0] ?? DEFAULT_FOLDER;
   if (listed.length === 0) {
     throw invalidArgument(field, `${field} may only name a folder the operator listed (ALLOWED_KEY_PREFIXES), and none is listed: keys go under ${DEFAULT_FOLDER}`);
@@ -65,8 +70,8 @@ function chooseFolder(requested: string | undefined, generating: readonly Rule[]
  */
 export function checkLaterStepKey(key: unknown, deps: ServiceDeps, action: Action, field: string): { key: string; rule: Rule } {
   const checked = checkKey(key, field);
-  const rule = ruleFor(deps.policy.rules, action, checked, field);
-  if (rule.keyMode === 'generated' && !isGeneratedKey(checked, generatedFolders(rule))) {
+  const rule = ruleFor(deps.policy.rules, deps.caller, action, checked, field);
+  if (rule.keyMode === 'generated' && !isGeneratedKey(checked, generatedFolders(rule, deps.caller))) {
     throw invalidArgument(field, `${field} must be the key the first step generated (PUT_KEY_MODE=generated)`);
   }
   return { key: checked, rule };
