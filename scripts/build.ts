@@ -35,6 +35,10 @@ export interface LazyChunk {
   functions: readonly FunctionName[];
   /** When it is loaded, for the build's size table. */
   when: string;
+  /** The chunk whose code requires this one, when it is not the main bundle (the JWT verifier: the caller check). */
+  loadedBy?: string;
+  /** npm packages the chunk carries inside it (the main bundles carry none). */
+  packages?: readonly string[];
 }
 
 export const LAZY_CHUNKS: readonly LazyChunk[] = [
@@ -44,6 +48,12 @@ export const LAZY_CHUNKS: readonly LazyChunk[] = [
   { file: 'event-sources.js', entry: 'shared/core/event-sources.ts', functions: FUNCTIONS, when: 'EventBridge, MNS or OSS events; unsupported events' },
   { file: 'process-rules.js', entry: 'shared/rules/process.ts', functions: FUNCTIONS, when: 'ALLOWED_PROCESS set' },
   { file: 'callback-allowlist.js', entry: 'shared/config/callback-allowlist.ts', functions: ['presign-put'], when: 'CALLBACK_URL_ALLOWLIST set' },
+  { file: 'generated-keys.js', entry: 'shared/service/generated-key.ts', functions: ['presign-put'], when: 'a rule with PUT_KEY_MODE=generated (keyMode)' },
+  { file: 'setting-names.js', entry: 'shared/rules/setting-names.ts', functions: FUNCTIONS, when: 'a refusal naming an environment variable' },
+  { file: 'caller-check.js', entry: 'shared/identity/caller-check.ts', functions: FUNCTIONS, when: 'AUTH_TOKEN_SHA256 or a JWT issuer set' },
+  { file: 'jwt-identity.js', entry: 'shared/identity/jwt.ts', functions: FUNCTIONS, when: 'AUTH_ISSUER / AUTH_JWKS* set: jose, JWKS', loadedBy: 'caller-check.js', packages: ['jose'] },
+  { file: 'rules-document.js', entry: 'shared/rules/document.ts', functions: FUNCTIONS, when: 'PRESIGN_RULES or PRESIGN_RULES_FILE set' },
+  { file: 'key-claims.js', entry: 'shared/rules/key-claims.ts', functions: FUNCTIONS, when: 'a key pattern with {sub} or {claims.*}' },
 ];
 
 /** Modules a chunk takes from the main bundle that loads it rather than carrying a copy (class identity). */

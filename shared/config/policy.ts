@@ -89,11 +89,8 @@ type RulesDocument = typeof import('../rules/document');
  * environment's shorthand, one rule. `callers`: the kinds of caller that can reach this deployment at all.
  */
 function readRules(env: Env, identity: IdentityPolicy): Rule[] {
-  if (stringVar(env, 'PRESIGN_RULES') === undefined && stringVar(env, 'PRESIGN_RULES_FILE') === undefined) return [ruleFromEnv(env, identity.jwt !== undefined)];
-  const callers = new Set<CallerKind>(['platform']);
-  if (identity.checksCallers) callers.add('anonymous');
-  if (identity.tokenDigests.length > 0) callers.add('machine');
-  if (identity.jwt !== undefined) callers.add('user');
+  if (stringVar(env, 'PRESIGN_RULES') === undefined && stringVar(env, 'PRESIGN_RULES_FILE') === undefined) return [ruleFromEnv(env, identity.check?.kinds.has('user') === true)];
+  const callers = new Set<CallerKind>(['platform', ...(identity.check?.kinds ?? [])]);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('../rules/document') as RulesDocument).rulesFromEnv(env, callers);
 }

@@ -23,7 +23,7 @@ import { asServiceError, errorBody, outcomeBody, withRequestId, type Outcome } f
 export function classify(event: unknown, context: InvocationContext, policy: ServicePolicy): EventSource {
   if (isFcHttpEvent(event)) {
     if (!isInvokeFunctionWrap(event, context)) return 'http-trigger';
-    return !policy.identity.checksCallers || policy.identity.trustInvokeFunction ? 'invoke-api' : 'http-trigger';
+    return policy.identity.check === undefined || policy.identity.trustInvokeFunction ? 'invoke-api' : 'http-trigger';
   }
   if (isApiGatewayEvent(event)) return 'api-gateway';
   if (isCloudEventBatch(event)) return event.some(isMnsQueueEvent) ? 'mns-queue' : 'eventbridge';

@@ -57,11 +57,9 @@ export class LogNote {
     if (first?.ok) this.fields.bucket = (first.result.bucket as string | undefined) ?? null;
   }
 
-  /** Who asked: the caller's kind, and a signed-in user's subject (their `sub`, as keys under users/{sub}/ show it). */
+  /** Who asked: the caller's kind (a user's claims stay out of the log; their keys, under users/{sub}/, say who). */
   caller(caller: Caller): void {
     this.fields.caller = caller.kind;
-    const sub = caller.kind === 'user' ? caller.claims.sub : undefined;
-    if (typeof sub === 'string') this.fields.subject = sub.slice(0, 128);
   }
 
   failure(error: ServiceError): void {

@@ -5,6 +5,7 @@ import { asServiceError, errorBody, outcomeBody, withRequestId, type Outcome } f
 import type { LogNote } from '../core/log';
 import type { Operation } from '../operations/types';
 import type { InvocationContext, ServiceDeps } from '../service/types';
+import { ANONYMOUS } from '../identity/caller';
 import { identifyHttpCaller, SEND_TOKEN } from '../identity/http-caller';
 import { readJsonBody } from './body';
 import { allowedOrigin, corsHeaders, preflightHeaders } from './cors';
@@ -19,21 +20,20 @@ export interface HttpOptions {
 
 const UNTRUSTED_INVOKE = `${SEND_TOKEN}; an InvokeFunction call is answered without one only where AUTH_TRUST_INVOKE_FUNCTION=true (docs/operations.md, "Who can call")`;
 
-/** The caller check's answer to a refused caller: 401 with a Bearer challenge (RFC 6750), or the IdP's 503. */
+/**
+ * The caller, from the Authorization header alone (401 for credentials that do not verify, 503 when the IdP's keys
+ * cannot be had). An InvokeFunction wrap this deployment does not trust carries FC's own ACS3 signature there, which
+ * is no bearer token: it is an anonymous caller.
+ */
 async function checkCaller(request: HttpRequest, options: HttpOptions, deps: ServiceDeps): Promise<ServiceDeps> {
-  let caller;
-  try {
-    caller = await identifyHttpCaller(request.headers.authorization, deps.policy.identity);
-  } catch (error) {
-    if (options.untrustedInvoke && error instanceof ServiceError && error.status === 401) throw new ServiceError('Unauthorized', 401, UNTRUSTED_INVOKE);
-    throw error;
-  }
+  const caller = options.untrustedInvoke ? ANONYMOUS : await identifyHttpCaller(request.headers.authorization, deps.policy.identity);
   if (caller.kind === 'anonymous' && !deps.policy.anonymousAdmitted) throw new ServiceError('Unauthorized', 401, options.untrustedInvoke ? UNTRUSTED_INVOKE : SEND_TOKEN);
   return Object.assign({}, deps, { caller });
 }
 
-function challenged(status: number, headers: Record<string, string>, code: string): Record<string, string> {
-  return status === 401 ? { ...headers, 'www-authenticate': code.startsWith('Token') ? 'Bearer error="invalid_token"' : 'Bearer' } : headers;
+/** A 401 carries the Bearer challenge (RFC 6750). */
+function challenged(status: number, headers: Record<string, string>): Record<string, string> {
+  return status === 401 ? { ...headers, 'www-authenticate': 'Bearer' } : headers;
 }
 
 /** Every JSON answer in an HTTP shape: the body holds bearer URLs, so no cache anywhere may keep a copy. */
@@ -111,11 +111,10 @@ export async function handleHttp(
     }
     const [status, body] = await answer(request, method, operation, context, checked, note);
     note.status(status);
-    const code = (body as { error?: { code: string } }).error?.code ?? '';
-    return jsonResponse(status, withRequestId(body as Record<string, unknown>, requestId), challenged(status, cors, code));
+    return jsonResponse(status, withRequestId(body as Record<string, unknown>, requestId), challenged(status, cors));
   } catch (error) {
     const failure = asServiceError(error);
     note.failure(failure);
-    return jsonResponse(failure.status, { error: errorBody(failure), requestId }, challenged(failure.status, cors, failure.code));
+    return jsonResponse(failure.status, { error: errorBody(failure), requestId }, challenged(failure.status, cors));
   }
 }

@@ -3,7 +3,6 @@ import { intVar, listVar, stringVar, type Env } from '../config/env';
 import { ConfigError, ServiceError } from '../errors';
 import { adoptTree, isReservedName, parseJsonTree, type Tree } from '../request/tree';
 import type { Caller, Claims } from './caller';
-import type { JwtVerifier } from './config';
 import { inlineKeySource, keySetOf, MAX_JWKS_BYTES, remoteKeySource, type KeySet, type KeySource } from './jwks';
 
 /**
@@ -22,6 +21,11 @@ import { inlineKeySource, keySetOf, MAX_JWKS_BYTES, remoteKeySource, type KeySet
  * - more than MAX_TOKEN_CHARS, or not three base64url parts: TokenTooLarge / TokenMalformed, before anything is decoded.
  */
 export const MAX_TOKEN_CHARS = 8192;
+
+export interface JwtVerifier {
+  /** The verified caller, or a 401 ServiceError with a code per failure (503 when the keys cannot be had). */
+  verify(token: string): Promise<Caller>;
+}
 export const ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** A payload's size and depth, as the request trees are bounded. */

@@ -1,4 +1,4 @@
-import { ServiceError } from '../errors';
+import { ConfigError, ServiceError } from '../errors';
 import type { Caller } from '../identity/caller';
 import { claimAsFolderName, claimAt } from '../identity/claims';
 import { literalProblem, type KeyPattern, type KeyPatternProblem } from './key-pattern';
@@ -16,6 +16,11 @@ import { literalProblem, type KeyPattern, type KeyPatternProblem } from './key-p
 const PLACEHOLDER = /^\{(sub|claims\.[A-Za-z0-9_-]{1,64}(?:\.[A-Za-z0-9_-]{1,64}){0,3})\}$/;
 
 type Segment = { literal: string } | { claim: string };
+
+/** A pattern with a claim where no token is verified: the claim could never be filled. */
+export function claimsNeedTokens(setting: string): ConfigError {
+  return new ConfigError(setting, 'a claim such as {sub} needs verified tokens: set AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS or AUTH_JWKS_URL');
+}
 
 export function compileClaimPattern(source: string): KeyPattern | KeyPatternProblem {
   if (source.includes('${')) return `"${source}": write a claim as {sub} or {claims.name}, without "$" (Serverless Devs expands \${...} in s.yaml)`;

@@ -35,9 +35,10 @@ function choose(rules: readonly Rule[], caller: Caller, action: Action, covers: 
   }
   const [first] = candidates;
   if (first === undefined) {
+    // Only the patterns of rules that let this caller in: the others are none of its business.
     const listed = rules.filter((rule) => rule.admits(caller)).flatMap((rule) => rule.keys.map((pattern) => pattern.source));
-    const where = rules.length === 1 && rules[0] !== undefined ? ` (${settingName(rules[0], 'keys')})` : '';
-    throw new ServiceError('KeyNotAllowed', 403, listed.length === 0 ? `no rule lets this caller use ${field}s here` : `${field} must start with one of: ${listed.join(', ')}${where}`, { field });
+    const [only] = rules;
+    throw new ServiceError('KeyNotAllowed', 403, `${field} must start with one of: ${listed.join(', ') || 'none, for this caller'}${rules.length === 1 && only ? ` (${settingName(only, 'keys')})` : ''}`, { field });
   }
   const forAction = candidates.filter((rule) => rule.actions.has(action));
   if (forAction.length === 0) throw new ServiceError('ActionNotAllowed', 403, `${action} is not allowed for this ${field} (${settingName(first, 'actions')})`, { field });

@@ -52,4 +52,4 @@ export type RuleSetting =
   | 'responseCaching' | 'formKeyPrefix' | 'callbacks' | 'callers';
 
 /** Where a rule came from: the environment (each setting a variable), or a named rule of a rules document. */
-export type RuleOrigin = { kind: 'environment'; variables: Readonly<Record<RuleSetting, string>> } | { kind: 'document'; name: string };
+export type RuleOrigin = { kind: 'environment' } | { kind: 'document'; name: string };
