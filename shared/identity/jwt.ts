@@ -27,7 +27,8 @@ export interface JwtVerifier {
   verify(token: string): Promise<Caller>;
 }
 export const ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+// The signature may be empty only so that an `alg: none` token is refused for its algorithm, by name.
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** A payload's size and depth, as the request trees are bounded. */
 const CLAIM_LIMITS = { maxBytes: MAX_TOKEN_CHARS, maxDepth: 8, maxNodes: 2000 };
 

@@ -1,6 +1,7 @@
 import { ConfigError, ServiceError } from '../errors';
 import type { Caller } from '../identity/caller';
 import { claimAsFolderName, claimAt } from '../identity/claims';
+import { isReservedName } from '../request/tree';
 import { literalProblem, type KeyPattern, type KeyPatternProblem } from './key-pattern';
 
 /**
@@ -34,7 +35,7 @@ export function compileClaimPattern(source: string): KeyPattern | KeyPatternProb
       continue;
     }
     const placeholder = PLACEHOLDER.exec(part);
-    if (placeholder === null) {
+    if (placeholder === null || (placeholder[1] as string).split('.').some(isReservedName)) {
       return `"${source}": a claim must be a whole folder name, written {sub} or {claims.name} (letters, digits, _ and -; dots for nested claims), e.g. users/{sub}/`;
     }
     if (index === parts.length - 1) return `"${source}": a claim must be followed by "/" (write "${body}/"), or a caller whose claim starts another's would share its keys`;
