@@ -5,7 +5,6 @@ import { asServiceError, errorBody, outcomeBody, withRequestId, type Outcome } f
 import type { LogNote } from '../core/log';
 import type { Operation } from '../operations/types';
 import type { InvocationContext, ServiceDeps } from '../service/types';
-import { ANONYMOUS } from '../identity/caller';
 import { identifyHttpCaller, SEND_TOKEN } from '../identity/http-caller';
 import { readJsonBody } from './body';
 import { allowedOrigin, corsHeaders, preflightHeaders } from './cors';
@@ -22,12 +21,13 @@ const UNTRUSTED_INVOKE = `${SEND_TOKEN}; an InvokeFunction call is answered with
 
 /**
  * The caller, from the Authorization header alone (401 for credentials that do not verify, 503 when the IdP's keys
- * cannot be had). An InvokeFunction wrap this deployment does not trust carries FC's own ACS3 signature there, which
- * is no bearer token: it is an anonymous caller.
+ * cannot be had). An InvokeFunction wrap this deployment does not trust is refused whatever rules open to anonymous
+ * callers: it carries FC's ACS3 signature, never a bearer token, and the trust rule is AUTH_TRUST_INVOKE_FUNCTION's.
  */
 async function checkCaller(request: HttpRequest, options: HttpOptions, deps: ServiceDeps): Promise<ServiceDeps> {
-  const caller = options.untrustedInvoke ? ANONYMOUS : await identifyHttpCaller(request.headers.authorization, deps.policy.identity);
-  if (caller.kind === 'anonymous' && !deps.policy.anonymousAdmitted) throw new ServiceError('Unauthorized', 401, options.untrustedInvoke ? UNTRUSTED_INVOKE : SEND_TOKEN);
+  if (options.untrustedInvoke) throw new ServiceError('Unauthorized', 401, UNTRUSTED_INVOKE);
+  const caller = await identifyHttpCaller(request.headers.authorization, deps.policy.identity);
+  if (caller.kind === 'anonymous' && !deps.policy.anonymousAdmitted) throw new ServiceError('Unauthorized', 401, SEND_TOKEN);
   return Object.assign({}, deps, { caller });
 }
 

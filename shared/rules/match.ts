@@ -10,8 +10,8 @@ import type { Action, Rule } from './types';
  * and the first of them, in the order written, that allows the action and admits the caller decides. A less specific
  * rule never decides a key a more specific one covers, so a sub-folder rule carves its folder out of a wider one
  * whatever the order (`uploads/private/` for admins inside everyone's `uploads/`). No candidate: 403 KeyNotAllowed;
- * candidates without the action: 403 ActionNotAllowed; none admitting the caller: 403 CallerNotAllowed, or 401
- * Unauthorized when the caller is anonymous (signing in may help).
+ * candidates without the action: 403 ActionNotAllowed; none admitting the caller: 403 CallerNotAllowed. An anonymous
+ * caller gets 401 Unauthorized instead of KeyNotAllowed or CallerNotAllowed: signing in may help.
  */
 
 /** How narrowly `rule` covers the keys `covers` accepts for `caller`: the longest such start, or -1. */
@@ -34,6 +34,8 @@ function choose(rules: readonly Rule[], caller: Caller, action: Action, covers: 
     else if (length === best && length >= 0) candidates.push(rule);
   }
   const [first] = candidates;
+  // An anonymous caller learns no more than that it must sign in (a folder such as users/{sub}/ covers nothing for it).
+  if (first === undefined && caller.kind === 'anonymous') throw new ServiceError('Unauthorized', 401, `sign in: no rule lets anonymous callers use this ${field}`, { field });
   if (first === undefined) {
     // Only the patterns of rules that let this caller in: the others are none of its business.
     const listed = rules.filter((rule) => rule.admits(caller)).flatMap((rule) => rule.keys.map((pattern) => pattern.source));
