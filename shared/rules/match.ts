@@ -34,21 +34,20 @@ function choose(rules: readonly Rule[], caller: Caller, action: Action, covers: 
     else if (length === best && length >= 0) candidates.push(rule);
   }
   const [first] = candidates;
+  const forAction = candidates.filter((rule) => rule.actions.has(action));
+  const rule = forAction.find((r) => r.admits(caller));
+  if (rule !== undefined) return { rule, reach: best };
   // An anonymous caller learns no more than that it must sign in (a folder such as users/{sub}/ covers nothing for it).
-  if (first === undefined && caller.kind === 'anonymous') throw new ServiceError('Unauthorized', 401, `sign in: no rule lets anonymous callers use this ${field}`, { field });
+  if (caller.kind === 'anonymous' && (first === undefined || forAction.length > 0)) throw new ServiceError('Unauthorized', 401, `sign in: this ${field} is not open to anonymous callers`, { field });
   if (first === undefined) {
     // Only the patterns of rules that let this caller in: the others are none of its business.
-    const listed = rules.filter((rule) => rule.admits(caller)).flatMap((rule) => rule.keys.map((pattern) => pattern.source));
+    const listed = rules.filter((r) => r.admits(caller)).flatMap((r) => r.keys.map((pattern) => pattern.source));
     const [only] = rules;
     throw new ServiceError('KeyNotAllowed', 403, `${field} must start with one of: ${listed.join(', ') || 'none, for this caller'}${rules.length === 1 && only ? ` (${settingName(only, 'keys')})` : ''}`, { field });
   }
-  const forAction = candidates.filter((rule) => rule.actions.has(action));
   if (forAction.length === 0) throw new ServiceError('ActionNotAllowed', 403, `${action} is not allowed for this ${field} (${settingName(first, 'actions')})`, { field });
-  const rule = forAction.find((r) => r.admits(caller));
-  if (rule !== undefined) return { rule, reach: best };
-  const whom = (forAction[0] as Rule).admitted;
-  if (caller.kind === 'anonymous') throw new ServiceError('Unauthorized', 401, `sign in: ${action} on this ${field} is for ${whom}`, { field });
-  throw new ServiceError('CallerNotAllowed', 403, `${action} on this ${field} is for ${whom} (${settingName(forAction[0] as Rule, 'callers')})`, { field });
+  const [closest] = forAction as [Rule];
+  throw new ServiceError('CallerNotAllowed', 403, `${action} on this ${field} is for ${closest.admitted} (${settingName(closest, 'callers')})`, { field });
 }
 
 /** The rule that decides `action` on `key` for `caller`. */
