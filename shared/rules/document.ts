@@ -38,6 +38,14 @@ export const SHORTHAND_VARIABLES = [
   'ALLOWED_STORAGE_CLASSES', 'ALLOWED_PROCESS', 'ALLOW_RESPONSE_CACHE_OVERRIDES', 'ALLOW_FORM_KEY_PREFIX',
 ] as const;
 
+/** A shorthand variable left at its default says nothing a document could contradict (s.yaml ships these). */
+const SHORTHAND_DEFAULTS: Readonly<Record<string, string>> = {
+  PUT_KEY_MODE: 'caller',
+  FORCE_FORBID_OVERWRITE: 'false',
+  ALLOW_RESPONSE_CACHE_OVERRIDES: 'false',
+  ALLOW_FORM_KEY_PREFIX: 'false',
+};
+
 const FIELDS = [
   'name', 'keys', 'actions', 'keyMode', 'contentTypes', 'maxSize', 'minSize', 'maxExpires', 'forceForbidOverwrite', 'acls', 'storageClasses',
   'process', 'responseCaching', 'formKeyPrefix', 'callbacks', 'anonymous', 'callers', 'claims',
@@ -245,7 +253,10 @@ export function rulesFromEnv(env: Env, callers: ReadonlySet<CallerKind>): Rule[]
   const file = stringVar(env, 'PRESIGN_RULES_FILE');
   if (inline !== undefined && file !== undefined) throw new ConfigError('PRESIGN_RULES', 'set either PRESIGN_RULES or PRESIGN_RULES_FILE, not both');
   const variable = inline === undefined ? 'PRESIGN_RULES_FILE' : 'PRESIGN_RULES';
-  const clash = SHORTHAND_VARIABLES.find((name) => stringVar(env, name) !== undefined);
+  const clash = SHORTHAND_VARIABLES.find((name) => {
+    const value = stringVar(env, name)?.toLowerCase();
+    return value !== undefined && value !== SHORTHAND_DEFAULTS[name] && !(SHORTHAND_DEFAULTS[name] === 'false' && value === '0');
+  });
   if (clash !== undefined) {
     throw new ConfigError(clash, `${variable} is set, so the rules document is the policy: move ${clash} into its rules (or leave ${variable} unset), so that one policy decides, not two`);
   }

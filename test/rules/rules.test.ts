@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readServicePolicy } from '../../shared/config/policy';
+import { readCredentialConfig } from '../../shared/credentials';
 import { ConfigError, ServiceError } from '../../shared/errors';
 import { ANONYMOUS, MACHINE, PLATFORM, type Caller, type CallerKind } from '../../shared/identity/caller';
 import { compileRulesDocument, type DocumentContext } from '../../shared/rules/document';
@@ -315,11 +316,16 @@ describe('PRESIGN_RULES, PRESIGN_RULES_FILE and the environment shorthand', () =
   it.each(['ALLOWED_KEY_PREFIXES', 'PUT_KEY_MODE', 'ALLOWED_CONTENT_TYPES', 'MAX_CONTENT_LENGTH', 'FORCE_FORBID_OVERWRITE', 'ALLOWED_ACLS', 'ALLOWED_STORAGE_CLASSES', 'ALLOWED_PROCESS', 'ALLOW_RESPONSE_CACHE_OVERRIDES', 'ALLOW_FORM_KEY_PREFIX'])(
     'both a document and the shorthand variable %s: refused at cold start, naming the variable',
     (variable) => {
-      const value = { ALLOWED_KEY_PREFIXES: 'uploads/', PUT_KEY_MODE: 'caller', ALLOWED_CONTENT_TYPES: 'image/*', MAX_CONTENT_LENGTH: '5', ALLOWED_ACLS: 'private', ALLOWED_STORAGE_CLASSES: 'IA', ALLOWED_PROCESS: 'image/resize' }[variable] ?? 'false';
+      const value = { ALLOWED_KEY_PREFIXES: 'uploads/', PUT_KEY_MODE: 'generated', ALLOWED_CONTENT_TYPES: 'image/*', MAX_CONTENT_LENGTH: '5', ALLOWED_ACLS: 'private', ALLOWED_STORAGE_CLASSES: 'IA', ALLOWED_PROCESS: 'image/resize' }[variable] ?? 'true';
       expect(() => readServicePolicy({ ...base, PRESIGN_RULES: document, [variable]: value })).toThrow(expect.objectContaining({ variable, message: expect.stringContaining('one policy decides') }));
       expect(() => readServicePolicy({ ...base, PRESIGN_RULES: document, [variable]: '' })).not.toThrow();
     },
   );
+
+  it('shorthand variables left at their defaults (as s.yaml ships them) are no second policy', () => {
+    const defaults = { PUT_KEY_MODE: 'caller', FORCE_FORBID_OVERWRITE: 'false', ALLOW_RESPONSE_CACHE_OVERRIDES: '0', ALLOW_FORM_KEY_PREFIX: 'FALSE', ALLOWED_KEY_PREFIXES: '' };
+    expect(readServicePolicy({ ...base, PRESIGN_RULES: document, ...defaults }).rules).toHaveLength(1);
+  });
 
   it('CALLBACK_URL_ALLOWLIST stays beside a document: it lists the hosts, rules say who may use them', () => {
     const withCallbacks = JSON.stringify({ rules: [{ name: 'c', keys: ['uploads/'], actions: ['put'], callbacks: true }] });
@@ -333,6 +339,17 @@ describe('PRESIGN_RULES, PRESIGN_RULES_FILE and the environment shorthand', () =
     expect(readServicePolicy({ ...base, PRESIGN_RULES_FILE: file }).rules[0]?.origin).toEqual({ kind: 'document', name: 'uploads' });
     expect(() => readServicePolicy({ ...base, PRESIGN_RULES_FILE: `${file}.missing` })).toThrow(expect.objectContaining({ variable: 'PRESIGN_RULES_FILE' }));
     expect(() => readServicePolicy({ ...base, PRESIGN_RULES_FILE: file, PRESIGN_RULES: document })).toThrow(/either PRESIGN_RULES or PRESIGN_RULES_FILE/);
+  });
+
+  it('a signer session (SIGNER_SESSION_POLICY=auto) is narrowed to the literal start of every pattern, document or shorthand', () => {
+    const signer = { SIGNER_ROLE_ARN: 'acs:ram::1234567890123456:role/signer', FC_REGION: 'cn-hangzhou' };
+    const rulesDoc = JSON.stringify({ rules: [{ name: 'own', keys: ['users/{sub}/'], actions: ['put'] }, { name: 'pub', keys: ['public/', 'img*'], actions: ['get'] }] });
+    const fromDocument = readCredentialConfig({ ...base, ...signer, PRESIGN_RULES: rulesDoc }).signerRole?.policy ?? '';
+    expect(JSON.parse(fromDocument).Statement[0].Resource).toEqual(['acs:oss:*:*:my-bucket/users/*', 'acs:oss:*:*:my-bucket/public/*', 'acs:oss:*:*:my-bucket/img*']);
+    const fromShorthand = readCredentialConfig({ ...base, ...signer, ALLOWED_KEY_PREFIXES: 'users/{sub}/,uploads/' }).signerRole?.policy ?? '';
+    expect(JSON.parse(fromShorthand).Statement[0].Resource).toEqual(['acs:oss:*:*:my-bucket/users/*', 'acs:oss:*:*:my-bucket/uploads/*']);
+    const everyKey = readCredentialConfig({ ...base, ...signer, PRESIGN_RULES: JSON.stringify({ rules: [{ name: 'all', keys: ['*'], actions: ['get'] }] }) }).signerRole?.policy ?? '';
+    expect(JSON.parse(everyKey).Statement[0].Resource).toEqual(['acs:oss:*:*:my-bucket/*']);
   });
 
   it('the shorthand with a claim needs verified tokens; with a JWT issuer it scopes every signed-in caller to its folder', () => {
