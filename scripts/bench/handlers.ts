@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { buildSync, type BuildOptions } from 'esbuild';
-import { buildFunctions } from '../build';
+import { buildFunctions, type BuiltFunction } from '../build';
 import { benchJwtCaller } from './fixtures';
 import { formatNs, median, ratio } from './measure';
 
@@ -65,8 +65,8 @@ function httpPayload(body: string, token?: string): string {
   return JSON.stringify({ version: 'v1', rawPath: '/', body, isBase64Encoded: false, headers, queryParameters: {}, requestContext: { accountId: '1', domainName: 'x.fcapp.run', domainPrefix: 'x', http: { method: 'POST', path: '/' } } });
 }
 
-export async function benchColdHandlers(runs = 9): Promise<ColdHandlerResult[]> {
-  const built = await buildFunctions({ log: false });
+export async function benchColdHandlers(built?: readonly BuiltFunction[], runs = 9): Promise<ColdHandlerResult[]> {
+  built ??= await buildFunctions({ log: false });
   const put = built.find((b) => b.name === 'presign-put');
   const jwt = await benchJwtCaller('ES256');
   const targets: Target[] = [

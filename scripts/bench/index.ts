@@ -4,7 +4,8 @@ import path from 'node:path';
 import { parseCli } from '../cli/args';
 
 const USAGE = `usage: npm run bench [-- --write]
-  Signing, invocations, batches, cold start and RSS, side by side with ali-oss; prints the report.
+  Signing, invocations, batches, cold start and RSS, side by side with ali-oss, and the peak RSS of the largest
+  requests the budgets allow; prints the report.
   --write   also write the report to BENCHMARKS.md (tracked: only when you mean to update it)`;
 
 /** `npm run bench`: every figure is measured in this run, side by side with its comparison, on this machine. */
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   // Loaded after the command line is read, so that --help and a wrong flag answer at once.
   const { benchColdImport } = await import('./cold-import');
   const { benchColdHandlers } = await import('./handlers');
+  const { benchLargest } = await import('./largest');
+  const { buildFunctions } = await import('../build');
   const { benchBatches, benchInvocations } = await import('./invocation');
   const { renderReport, REPORT_FILE } = await import('./report');
   const { benchSigning } = await import('./signing');
@@ -26,8 +29,11 @@ async function main(): Promise<void> {
   console.log('');
   const coldImport = benchColdImport();
   console.log('');
-  const coldHandlers = await benchColdHandlers();
-  const report = renderReport({ signing, coldImport, invocations, batches, coldHandlers });
+  const built = await buildFunctions({ log: false });
+  const coldHandlers = await benchColdHandlers(built);
+  console.log('');
+  const largest = benchLargest(built);
+  const report = renderReport({ signing, coldImport, invocations, batches, coldHandlers, largest });
   console.log(`\n${report}`);
   if (values.write) {
     writeFileSync(REPORT_FILE, report);

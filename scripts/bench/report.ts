@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ColdImportResult } from './cold-import';
 import type { ColdHandlerResult } from './handlers';
 import type { InvocationResult } from './invocation';
+import type { LargestResult } from './largest';
 import { formatNs } from './measure';
 import type { SigningResult } from './signing';
 
@@ -12,6 +13,7 @@ export interface BenchResults {
   invocations: InvocationResult[];
   batches: InvocationResult[];
   coldHandlers: ColdHandlerResult[];
+  largest: LargestResult[];
 }
 
 const x = (slow: number, fast: number) => `${(slow / fast).toFixed(1)}×`;
@@ -33,7 +35,8 @@ function jwtColdStart(coldHandlers: ColdHandlerResult[]): string[] {
 
 /** The BENCHMARKS.md text: every figure from the one run that made it, with the command and the machine. */
 export function renderReport(results: BenchResults): string {
-  const { signing, coldImport, invocations, batches, coldHandlers } = results;
+  const { signing, coldImport, invocations, batches, coldHandlers, largest } = results;
+  const heaviest = largest.reduce((a, b) => (b.peakRssBytes > a.peakRssBytes ? b : a));
   const cpu = os.cpus();
   const signRatio = signing.aliOssNs / signing.oursNs;
   const aliOss = invocations.at(-1) as InvocationResult;
@@ -54,6 +57,7 @@ export function renderReport(results: BenchResults): string {
     `| importing the signing package < 5 ms | ${formatNs(coldImport.signingNs)} | ${target(coldImport.signingNs < 5e6)} |`,
     `| a whole presign-put invocation ≤ 1/5 of one ali-oss URL (≥ 5×) | ${x(aliOss.ns, putDirect.ns)} | ${target(aliOss.ns / putDirect.ns >= 5)} |`,
     `| cold start to first answer ≥ 20× less than an ali-oss handler | ${x(reference.firstUrlNs, put.firstUrlNs)} | ${target(reference.firstUrlNs / put.firstUrlNs >= 20)} |`,
+    `| the largest request the budgets allow fits a 128 MB instance with room to spare | peak RSS ${(heaviest.peakRssBytes / 2 ** 20).toFixed(1)} MB (${heaviest.label}) | ${target(heaviest.peakRssBytes < 112 * 2 ** 20)} |`,
     `| each main bundle < 50 KB | ${coldHandlers.filter((r) => r.label.startsWith('dist/')).map((r) => `${r.label}: ${kb(r.bytes)}`).join(', ')} | ${target(coldHandlers.filter((r) => r.label.startsWith('dist/')).every((r) => (r.bytes ?? Infinity) < 50 * 1024))} |`,
     '',
     '## Per-URL signing (PUT, signed content-type, 600-character STS token)',
@@ -95,6 +99,14 @@ export function renderReport(results: BenchResults): string {
     ...coldHandlers.map((r) => `| ${r.label} | ${kb(r.bytes)} | ${formatNs(r.requireNs)} | ${formatNs(r.firstUrlNs)} | ${(r.rssBytes / 2 ** 20).toFixed(1)} MB |`),
     '',
     ...jwtColdStart(coldHandlers),
+    '## The largest requests the budgets allow (fresh node process, peak RSS)',
+    '',
+    'PRESIGN_MAX_BATCH 100, PRESIGN_MAX_URLS 1,000, PRESIGN_MAX_ANSWER_BYTES 4 MiB, events up to 1 MiB, every capability allowed; `test/security/largest-request.test.ts` answers each under `--max-old-space-size=96`.',
+    '',
+    '| request | event | answer | URLs | peak RSS |',
+    '|---|---|---|---|---|',
+    ...largest.map((r) => `| ${r.label} | ${kb(r.eventBytes)} | ${kb(r.answerBytes)} | ${r.urls} | ${(r.peakRssBytes / 2 ** 20).toFixed(1)} MB |`),
+    '',
     'Load (p50/p99 under autocannon, memory across 100,000 requests) is measured by `npm run load`, and fuzzing by `npm run fuzz`; both print their own reports.',
     '',
   ];

@@ -91,7 +91,15 @@ export async function dispatch(event: unknown, source: EventSource, operation: O
       return answerInvokeFunction(event as JsonObject, operation, context, deps, note);
     case 'http-trigger':
       return toFcHttpResponse(
-        await handleHttp(fromFcHttpEvent(event as JsonObject), { checkPath: true, untrustedInvoke: isInvokeFunctionWrap(event as JsonObject, context) }, operation, context, deps, note),
+        // Only where callers are checked (a token or a JWT issuer) can a wrap have been classified as a plain trigger request (see classify).
+        await handleHttp(
+          fromFcHttpEvent(event as JsonObject),
+          { checkPath: true, untrustedInvoke: deps.policy.identity.check !== undefined && isInvokeFunctionWrap(event as JsonObject, context) },
+          operation,
+          context,
+          deps,
+          note,
+        ),
       );
     case 'api-gateway':
       return toApiGatewayResponse(await handleHttp(fromApiGatewayEvent(event as JsonObject), { checkPath: false, untrustedInvoke: false }, operation, context, deps, note));

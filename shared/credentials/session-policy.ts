@@ -4,7 +4,9 @@ import { ConfigError } from '../errors';
  * A session policy for AssumeRole: the session may do no more than the role AND this policy allow, so a leaked URL
  * signer key is limited to the configured bucket(s) and key prefixes. STS limits the policy text to 1024 characters.
  */
-export const DEFAULT_POLICY_ACTIONS = ['oss:GetObject', 'oss:PutObject'] as const;
+// Multipart's initiate, parts and complete need oss:PutObject; its presigned abort and ListParts URLs need their own
+// actions (permission tables of help.aliyun.com .../abortmultipartupload and .../listparts).
+export const DEFAULT_POLICY_ACTIONS = ['oss:GetObject', 'oss:PutObject', 'oss:AbortMultipartUpload', 'oss:ListParts'] as const;
 const MAX_POLICY_LENGTH = 1024;
 
 export function buildSessionPolicy(input: { buckets: readonly string[]; keyPrefixes: readonly string[]; actions?: readonly string[] | undefined }): string | undefined {

@@ -66,7 +66,7 @@ describe('signer role: AssumeRole against the local STS over TLS', () => {
     expect(req).toMatchObject({ outcome: 'Success', callerAccessKeyId: runtime.credential.accessKeyId, roleArn: ROLE, durationSeconds: '3600', roleSessionName: 'oss-presign-presign-put' });
     expect(JSON.parse(req.policy ?? 'null')).toEqual({
       Version: '1',
-      Statement: [{ Effect: 'Allow', Action: ['oss:GetObject', 'oss:PutObject'], Resource: ['acs:oss:*:*:photos-bucket/uploads/*', 'acs:oss:*:*:photos-bucket/avatars/*'] }],
+      Statement: [{ Effect: 'Allow', Action: ['oss:GetObject', 'oss:PutObject', 'oss:AbortMultipartUpload', 'oss:ListParts'], Resource: ['acs:oss:*:*:photos-bucket/uploads/*', 'acs:oss:*:*:photos-bucket/avatars/*'] }],
     });
   });
 
