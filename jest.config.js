@@ -3,7 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': '<rootDir>/test/esbuild-transform.js' },
+  // jose (the JWT verifier's library) ships ES modules only: the same transform makes them CommonJS for jest.
+  transform: { '^.+\\.ts$': '<rootDir>/test/esbuild-transform.js', '/node_modules/jose/.+\\.js$': '<rootDir>/test/esbuild-transform.js' },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   // js first: ali-oss ships .ts sources beside its .js build, and only the .js is CommonJS.
   moduleFileExtensions: ['js', 'ts', 'json'],
   testTimeout: 30000,

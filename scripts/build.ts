@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { parseCli } from './cli/args';
@@ -12,13 +12,16 @@ import { parseCli } from './cli/args';
  *   dist/presign-put/off-fc-credentials.js     off Function Compute only: credentials URI and the SDK default chain
  *   dist/presign-put/alicloud-credentials.js   @alicloud/credentials, required by the off-FC chunk's default chain only
  *   dist/presign-put/upload-extras.js          presign-put only: multipart uploads, PostObject forms, upload callbacks
+ *   dist/presign-put/presign-rules.json        the rules document (presign-rules.yaml, .yml or .json at the root, or
+ *                                              --rules <file>), checked and written as JSON: PRESIGN_RULES_FILE names it
  *   dist/meta/presign-put.json                 esbuild metafile (what went into the bundle), not deployed;
  *   dist/meta/chunk-<chunk>.json               the same for each chunk
  *
  * esbuild cannot split CommonJS output, so each chunk is its own bundle:
  * - in the sources a chunk is an ordinary module loaded with a plain `require('./x')` inside a function (see
  *   shared/credentials/lazy.ts, shared/operations/upload.ts), which works unbundled under tsx and jest;
- * - in the main bundle that require is replaced by `require('./<chunk>.js')(host)`, resolved beside index.js at run time;
+ * - in the main bundle that require is replaced by `load('./<chunk>.js')` (`require` of the file, then `(host)`), resolved
+ *   beside index.js at run time;
  * - a chunk does not carry its own copy of the HOST_MODULES: it uses the main bundle's, passed in as `host` when it is
  *   loaded, so that an error a chunk throws is the main bundle's ServiceError (one class, `instanceof` holds).
  */
@@ -35,6 +38,10 @@ export interface LazyChunk {
   functions: readonly FunctionName[];
   /** When it is loaded, for the build's size table. */
   when: string;
+  /** The chunk whose code requires this one, when it is not the main bundle (the JWT verifier: the caller check). */
+  loadedBy?: string;
+  /** npm packages the chunk carries inside it (the main bundles carry none). */
+  packages?: readonly string[];
 }
 
 export const LAZY_CHUNKS: readonly LazyChunk[] = [
@@ -44,6 +51,12 @@ export const LAZY_CHUNKS: readonly LazyChunk[] = [
   { file: 'event-sources.js', entry: 'shared/core/event-sources.ts', functions: FUNCTIONS, when: 'EventBridge, MNS or OSS events; unsupported events' },
   { file: 'process-rules.js', entry: 'shared/rules/process.ts', functions: FUNCTIONS, when: 'ALLOWED_PROCESS set' },
   { file: 'callback-allowlist.js', entry: 'shared/config/callback-allowlist.ts', functions: ['presign-put'], when: 'CALLBACK_URL_ALLOWLIST set' },
+  { file: 'generated-keys.js', entry: 'shared/service/generated-key.ts', functions: ['presign-put'], when: 'a rule with PUT_KEY_MODE=generated (keyMode)' },
+  { file: 'setting-names.js', entry: 'shared/rules/setting-names.ts', functions: FUNCTIONS, when: 'a refusal naming an environment variable' },
+  { file: 'caller-check.js', entry: 'shared/identity/caller-check.ts', functions: FUNCTIONS, when: 'AUTH_TOKEN_SHA256 or a JWT issuer set' },
+  { file: 'jwt-identity.js', entry: 'shared/identity/jwt.ts', functions: FUNCTIONS, when: 'AUTH_ISSUER / AUTH_JWKS* set: jose, JWKS', loadedBy: 'caller-check.js', packages: ['jose'] },
+  { file: 'rules-document.js', entry: 'shared/rules/document.ts', functions: FUNCTIONS, when: 'PRESIGN_RULES or PRESIGN_RULES_FILE set' },
+  { file: 'key-claims.js', entry: 'shared/rules/key-claims.ts', functions: FUNCTIONS, when: 'a key pattern with {sub} or {claims.*}' },
 ];
 
 /** Modules a chunk takes from the main bundle that loads it rather than carrying a copy (class identity). */
@@ -75,6 +88,8 @@ export interface BuiltFunction {
 
 export interface BuildOptions {
   outDir?: string;
+  /** A rules document (YAML or JSON) to check and ship as presign-rules.json; default presign-rules.{yaml,yml,json} at the root, if any. */
+  rulesFile?: string;
   functions?: readonly FunctionName[];
   /** Print the size table (default true). */
   log?: boolean;
@@ -102,7 +117,9 @@ function sourcePath(resolveDir: string, request: string): string {
 
 /**
  * Every import of a chunk's entry becomes a small module that requires the chunk file beside the bundle at run time,
- * on first use, handing it the HOST_MODULES: `module.exports = require("./x.js")({ "shared/errors.ts": … })`.
+ * on first use, handing it the HOST_MODULES: `module.exports = load("./x.js")`, where the one shared `load` is
+ * `(file) => require(file)({ "shared/errors.ts": … })` (one loader, not one copy of it per chunk: bytes of the main
+ * bundle). The file names are literal in the bundle, so a reader (and the bundle test) sees which chunks it loads.
  */
 function lazyChunks(chunks: readonly LazyChunk[]): Plugin {
   return {
@@ -114,11 +131,12 @@ function lazyChunks(chunks: readonly LazyChunk[]): Plugin {
         const chunk = byEntry.get(sourcePath(args.resolveDir, args.path));
         return chunk ? { path: chunk.file, namespace: 'lazy-chunk' } : undefined;
       });
-      b.onResolve({ filter: /^\.\/[\w-]+\.js$/, namespace: 'lazy-chunk' }, (args) => ({ path: args.path, external: true }));
-      b.onLoad({ filter: /.*/, namespace: 'lazy-chunk' }, (args) => {
+      b.onResolve({ filter: /^lazy-loader$/, namespace: 'lazy-chunk' }, () => ({ path: 'lazy-loader', namespace: 'lazy-loader' }));
+      b.onLoad({ filter: /.*/, namespace: 'lazy-loader' }, () => {
         const host = HOST_MODULES.map((m) => `${JSON.stringify(m)}: require(${JSON.stringify(path.join(ROOT, m))})`).join(', ');
-        return { contents: `module.exports = require(${JSON.stringify(`./${args.path}`)})({ ${host} });`, loader: 'js', resolveDir: ROOT };
+        return { contents: `module.exports = (file) => require(file)({ ${host} });`, loader: 'js', resolveDir: ROOT };
       });
+      b.onLoad({ filter: /.*/, namespace: 'lazy-chunk' }, (args) => ({ contents: `module.exports = require("lazy-loader")(${JSON.stringify(`./${args.path}`)});`, loader: 'js', resolveDir: ROOT }));
     },
   };
 }
@@ -165,8 +183,35 @@ async function buildLazyChunk(chunk: LazyChunk, outfile: string): Promise<Metafi
   return result.metafile;
 }
 
+/** The file PRESIGN_RULES_FILE names in a deployment that ships its rules in the code folder. */
+export const RULES_FILE = 'presign-rules.json';
+
+/**
+ * A rules document in YAML or JSON, checked by the very compiler the functions run at cold start, as JSON text.
+ * YAML is converted here, at build time, so the deployed functions need no YAML parser (a dependency, and a larger
+ * cold start, for a file read once): a broken document fails `npm run build` with the rule and field named, not the
+ * deployment's first start. Caller kinds and callback hosts depend on the deployment's variables, so the build checks
+ * as if all were available; the cold start checks again against the real ones.
+ */
+export function compileRulesFile(file: string): string {
+  const text = readFileSync(file, 'utf8');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const document: unknown = /\.ya?ml$/i.test(file) ? (require('yaml') as typeof import('yaml')).parse(text) : JSON.parse(text);
+  const json = JSON.stringify(document);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { compileRulesDocument } = require('../shared/rules/document') as typeof import('../shared/rules/document');
+  compileRulesDocument(json, { variable: path.relative(ROOT, file) || file, callers: new Set(['user', 'machine', 'platform', 'anonymous']), callbackHosts: true });
+  return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+function defaultRulesFile(): string | undefined {
+  return ['presign-rules.yaml', 'presign-rules.yml', 'presign-rules.json'].map((name) => path.join(ROOT, name)).find((file) => existsSync(file));
+}
+
 export async function buildFunctions(options: BuildOptions = {}): Promise<BuiltFunction[]> {
   const outDir = options.outDir ?? path.join(ROOT, 'dist');
+  const rulesFile = options.rulesFile ?? defaultRulesFile();
+  const rules = rulesFile === undefined ? undefined : compileRulesFile(rulesFile);
   const names = options.functions ?? FUNCTIONS;
   const metaDir = path.join(outDir, 'meta');
   mkdirSync(metaDir, { recursive: true });
@@ -199,6 +244,7 @@ export async function buildFunctions(options: BuildOptions = {}): Promise<BuiltF
       return { file: c.file, path: file, bytes: statSync(file).size, when: c.when, metafile: chunkMeta.get(c.file) };
     });
     chunks.push({ file: SDK_CHUNK, path: sdkChunkFile, bytes: statSync(sdkChunkFile).size, when: 'off-FC default chain only', metafile: undefined });
+    if (rules !== undefined) writeFileSync(path.join(dir, RULES_FILE), rules);
     const metafilePath = path.join(metaDir, `${name}.json`);
     writeFileSync(metafilePath, JSON.stringify(result.metafile));
     return { name, dir, mainFile, mainBytes: statSync(mainFile).size, sdkChunkFile, sdkChunkBytes: statSync(sdkChunkFile).size, chunks, metafile: result.metafile, metafilePath };
@@ -231,15 +277,17 @@ export function largestInputs(metafile: Metafile, outputFile: string, top = 10):
     .slice(0, top);
 }
 
-const USAGE = `usage: npm run build [-- --analyze] [--strict]
+const USAGE = `usage: npm run build [-- --analyze] [--strict] [--rules <file>]
   Bundles dist/presign-put and dist/presign-get (and their lazy chunks) and prints their sizes.
-  --analyze   also list the largest inputs of each bundle
-  --strict    exit 1 when a main bundle is over the ${MAIN_BUNDLE_BUDGET_BYTES / 1024} KB target`;
+  --analyze        also list the largest inputs of each bundle
+  --strict         exit 1 when a main bundle is over the ${MAIN_BUNDLE_BUDGET_BYTES / 1024} KB target
+  --rules <file>   a rules document (YAML or JSON) to check and ship as ${RULES_FILE} beside each index.js
+                   (default: presign-rules.yaml, .yml or .json at the root, when there is one)`;
 
 if (require.main === module) {
-  const { values } = parseCli(USAGE, { analyze: { type: 'boolean', default: false }, strict: { type: 'boolean', default: false } });
+  const { values } = parseCli(USAGE, { analyze: { type: 'boolean', default: false }, strict: { type: 'boolean', default: false }, rules: { type: 'string' } });
   const analyze = values.analyze;
-  buildFunctions()
+  buildFunctions({ ...(values.rules === undefined ? {} : { rulesFile: path.resolve(values.rules) }) })
     .then((built) => {
       if (analyze) {
         for (const f of built) {

@@ -18,7 +18,7 @@ const USAGE = `usage: npm start [-- --check] [--verbose] [--data <dir>]
   --check        run presign → curl upload → curl download once, then exit 0 or 1
   --verbose      print every request the local servers answer
   --data <dir>   keep the local OSS's objects in <dir>, across restarts (default: a temporary folder, removed)
-  Environment: LOCAL_STS_PORT, LOCAL_OSS_PORT, LOCAL_FC_PORT, LOCAL_PAGE_PORT, LOCAL_MNS_PORT, LOCAL_BUCKET.`;
+  Environment: LOCAL_STS_PORT, LOCAL_OSS_PORT, LOCAL_FC_PORT, LOCAL_PAGE_PORT, LOCAL_MNS_PORT, LOCAL_OIDC_PORT, LOCAL_BUCKET.`;
 
 function portFromEnv(name: string): number | undefined {
   const raw = process.env[name];
@@ -48,7 +48,9 @@ async function main(): Promise<number> {
   const { startLocalStack } = await import('./local-stack');
   const { runCheck, presign } = await import('./local-stack/check');
   const stack = await startLocalStack({
-    ports: { sts: portFromEnv('LOCAL_STS_PORT'), oss: portFromEnv('LOCAL_OSS_PORT'), fc: portFromEnv('LOCAL_FC_PORT'), page: portFromEnv('LOCAL_PAGE_PORT'), mns: portFromEnv('LOCAL_MNS_PORT') },
+    ports: { sts: portFromEnv('LOCAL_STS_PORT'), oss: portFromEnv('LOCAL_OSS_PORT'), fc: portFromEnv('LOCAL_FC_PORT'), page: portFromEnv('LOCAL_PAGE_PORT'), mns: portFromEnv('LOCAL_MNS_PORT'), oidc: portFromEnv('LOCAL_OIDC_PORT') },
+    // A local OIDC issuer and per-user folders: sign in on the page as alice or bob (scripts/local-stack/oidc-rules.ts).
+    oidc: true,
     bucket: process.env.LOCAL_BUCKET || undefined,
     dataDir,
     // Function logs always (on FC they go to the logstore); each request the servers answer with --verbose.
@@ -87,6 +89,7 @@ oss-presign local stack is up (region ${stack.region}, bucket ${stack.bucket})
   local OSS     ${stack.oss.origin}   (path-style; V4 signatures verified)${dataDir ? `, objects kept in ${dataDir}` : ''}
   local MNS     ${stack.mns.origin}   (queues ${RESULT_QUEUE}, ${FAILURE_QUEUE}: presign-get's async results)
   local STS     ${stack.sts.origin}   (runtime role ${stack.runtimeRoleArn}, renewed before expiry)
+  local OIDC    ${stack.oidc?.origin}   (issuer of the page's sign-in: users/<name>/ is each user's own folder)
 
 1. Presign an upload:
    curl -s -X POST ${put} -H 'content-type: application/json' -d '{"key":"hello.txt","contentType":"text/plain"}'
@@ -105,7 +108,12 @@ oss-presign local stack is up (region ${stack.region}, bucket ${stack.bucket})
 4. Every upload also runs presign-get asynchronously (the OSS trigger); read its result from the queue:
    npm run queue -- --endpoint ${stack.mns.origin}
 
-5. Call a function through the InvokeFunction API, as another service would (the local key below):
+5. Sign in as alice (a JWT from the local issuer), then presign into her folder; bob's folder answers 403:
+   TOKEN=$(curl -s -X POST ${stack.oidc?.origin}/token -d '{"username":"alice"}' | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).access_token))')
+   curl -s -X POST ${put} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"key":"users/alice/notes.txt"}'
+   curl -s -X POST ${put} -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"key":"users/bob/notes.txt"}'
+
+6. Call a function through the InvokeFunction API, as another service would (the local key below):
    export ALIBABA_CLOUD_ACCESS_KEY_ID=${stack.invokerKey.accessKeyId} ALIBABA_CLOUD_ACCESS_KEY_SECRET=${stack.invokerKey.accessKeySecret}
    npx tsx scripts/remote-invoke.ts fc3 --endpoint ${stack.fc.origin} --account-id ${stack.fc.accountId} --function presign-get -e '{"key":"hello.txt"}'
 

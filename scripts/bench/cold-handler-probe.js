@@ -16,7 +16,9 @@ const context = {
 };
 Promise.resolve(handler(Buffer.from(process.argv[3]), context)).then((result) => {
   const elapsed = process.hrtime.bigint() - start;
-  if (!result || typeof result.url !== 'string' || !result.url.includes('x-oss-signature=')) {
+  // A direct answer carries the URL; an HTTP trigger's answer carries it in its body.
+  const answer = result && typeof result.body === 'string' ? JSON.parse(result.body) : result;
+  if (!answer || typeof answer.url !== 'string' || !answer.url.includes('x-oss-signature=')) {
     process.stderr.write(`no URL in ${JSON.stringify(result)}`);
     process.exit(2);
   }

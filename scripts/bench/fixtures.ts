@@ -18,3 +18,18 @@ export const BENCH_REQUEST = {
   contentType: 'image/png',
   expires: 900,
 };
+
+/** A JWT caller for the identity benchmarks: an inline JWKS and a token for `users/<sub>/`, valid for an hour. */
+export async function benchJwtCaller(alg: 'RS256' | 'ES256' = 'ES256'): Promise<{ env: Record<string, string>; token: string; key: string }> {
+  const { makeKey } = await import('../local-oidc/server');
+  const { SignJWT } = await import('jose');
+  const key = await makeKey(alg);
+  const issuer = 'https://issuer.bench.example';
+  const now = Math.floor(Date.now() / 1000);
+  const token = await new SignJWT({ sub: 'bench-user' }).setProtectedHeader({ alg, kid: key.kid }).setIssuer(issuer).setAudience('oss-presign').setIssuedAt(now).setExpirationTime(now + 3600).sign(key.privateKey);
+  return {
+    env: { ALLOWED_KEY_PREFIXES: 'users/{sub}/', AUTH_ISSUER: issuer, AUTH_AUDIENCE: 'oss-presign', AUTH_JWKS: JSON.stringify({ keys: [key.publicJwk] }) },
+    token,
+    key: 'users/bench-user/photo.png',
+  };
+}

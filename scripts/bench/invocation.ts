@@ -3,7 +3,7 @@ import { createHandler, type FcHandler } from '../../shared/core/handler';
 import type { LogLine } from '../../shared/core/log';
 import { getOperation } from '../../shared/operations/get';
 import { putOperation } from '../../shared/operations/put';
-import { BENCH_CREDENTIALS, BENCH_REQUEST } from './fixtures';
+import { BENCH_CREDENTIALS, BENCH_REQUEST, benchJwtCaller } from './fixtures';
 import { formatNs, median, nsPerOpAsync, ratio } from './measure';
 
 /**
@@ -17,10 +17,10 @@ const discard = (line: LogLine) => {
   JSON.stringify(line);
 };
 
-function httpEvent(method: string, body: string, query: Record<string, string> = {}): Buffer {
+function httpEvent(method: string, body: string, query: Record<string, string> = {}, token?: string): Buffer {
   return Buffer.from(JSON.stringify({
     version: 'v1', rawPath: '/', body, isBase64Encoded: false,
-    headers: { 'Content-Type': 'application/json', Origin: 'https://app.example.com' }, queryParameters: query,
+    headers: { 'Content-Type': 'application/json', Origin: 'https://app.example.com', ...(token === undefined ? {} : { Authorization: `Bearer ${token}` }) }, queryParameters: query,
     requestContext: { accountId: '1', domainName: 'x.fcapp.run', domainPrefix: 'x', http: { method, path: '/', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' }, requestId: 'bench', time: '', timeEpoch: '' },
   }));
 }
@@ -36,9 +36,17 @@ export async function benchInvocations(): Promise<InvocationResult[]> {
   const put = createHandler(putOperation, { env: ENV, log: discard });
   const get = createHandler(getOperation, { env: ENV, log: discard });
   const putBody = JSON.stringify({ key: BENCH_REQUEST.key, contentType: BENCH_REQUEST.contentType, expires: BENCH_REQUEST.expires });
+  // A JWT caller on a warm instance: the issuer's key is imported once (cached), each token is verified in full.
+  const jwtCases = await Promise.all((['ES256', 'RS256'] as const).map(async (alg): Promise<[string, FcHandler, Buffer]> => {
+    const jwt = await benchJwtCaller(alg);
+    const handler = createHandler(putOperation, { env: { ...ENV, ...jwt.env }, log: discard });
+    const body = JSON.stringify({ key: jwt.key, contentType: BENCH_REQUEST.contentType, expires: BENCH_REQUEST.expires });
+    return [`presign-put, HTTP, JWT ${alg} (cached key)`, handler, httpEvent('POST', body, {}, jwt.token)];
+  }));
   const cases: [string, FcHandler, Buffer][] = [
     ['presign-put, direct invocation', put, Buffer.from(putBody)],
     ['presign-put, HTTP trigger', put, httpEvent('POST', putBody)],
+    ...jwtCases,
     ['presign-get, direct invocation', get, Buffer.from(JSON.stringify({ key: BENCH_REQUEST.key }))],
     ['presign-get, HTTP trigger GET', get, httpEvent('GET', '', { key: BENCH_REQUEST.key })],
   ];

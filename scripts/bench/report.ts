@@ -22,6 +22,17 @@ const target = (ok: boolean) => (ok ? 'met' : '**not met**');
 
 export const REPORT_FILE = path.resolve(__dirname, '../../BENCHMARKS.md');
 
+/** The JWT caller's cold start beside the same bundle behind an HTTP trigger without a caller check. */
+function jwtColdStart(coldHandlers: ColdHandlerResult[]): string[] {
+  const plain = coldHandlers.find((r) => r.label.endsWith('no caller check'));
+  const jwt = coldHandlers.find((r) => r.label.includes('JWT'));
+  if (plain === undefined || jwt === undefined) return [];
+  return [
+    `With a JWT caller (AUTH_* set, JWKS inline: the caller-check and JWT chunks and jose load, the first token is verified), the cold start to the first URL is ${x(jwt.firstUrlNs, plain.firstUrlNs)} that of the same request without a caller check (require ${x(jwt.requireNs, plain.requireNs)}).`,
+    '',
+  ];
+}
+
 /** The BENCHMARKS.md text: every figure from the one run that made it, with the command and the machine. */
 export function renderReport(results: BenchResults): string {
   const { signing, coldImport, invocations, batches, coldHandlers, largest } = results;
@@ -87,6 +98,7 @@ export function renderReport(results: BenchResults): string {
     '|---|---|---|---|---|',
     ...coldHandlers.map((r) => `| ${r.label} | ${kb(r.bytes)} | ${formatNs(r.requireNs)} | ${formatNs(r.firstUrlNs)} | ${(r.rssBytes / 2 ** 20).toFixed(1)} MB |`),
     '',
+    ...jwtColdStart(coldHandlers),
     '## The largest requests the budgets allow (fresh node process, peak RSS)',
     '',
     'PRESIGN_MAX_BATCH 100, PRESIGN_MAX_URLS 1,000, PRESIGN_MAX_ANSWER_BYTES 4 MiB, events up to 1 MiB, every capability allowed; `test/security/largest-request.test.ts` answers each under `--max-old-space-size=96`.',

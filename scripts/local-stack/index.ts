@@ -19,6 +19,8 @@ import { startLocalSts, type LocalSts } from '../local-cloud/local-sts';
 import { startLocalMns, type LocalMns } from '../local-mns/server';
 import { startLocalOss, type LocalOss, type OssEventRecord } from '../local-oss';
 import { roleCredentials, startLocalFc, type AsyncInvokeConfig, type FcCredentials, type FcHandler, type LocalFc } from '../local-fc';
+import { startLocalOidc, type LocalOidc } from '../local-oidc/server';
+import { LOCAL_AUDIENCE, oidcEnvironment } from './oidc-rules';
 import { startPageServer } from './page-server';
 
 import { FAILURE_QUEUE, LOCAL_INVOKER_KEY, RESULT_QUEUE } from './names';
@@ -27,7 +29,7 @@ export { FAILURE_QUEUE, LOCAL_INVOKER_KEY, OSS_TRIGGER_EVENTS, RESULT_QUEUE } fr
 
 export interface LocalStackOptions {
   host?: string;
-  ports?: { sts?: number; oss?: number; fc?: number; page?: number; mns?: number };
+  ports?: { sts?: number; oss?: number; fc?: number; page?: number; mns?: number; oidc?: number };
   bucket?: string;
   region?: string;
   accountId?: string;
@@ -44,6 +46,11 @@ export interface LocalStackOptions {
   invokerKey?: { accessKeyId: string; accessKeySecret: string };
   /** The OSS trigger's key filter (as `filter.key` in s.yaml); default every key. */
   ossTrigger?: { prefix?: string; suffix?: string };
+  /**
+   * A local OIDC issuer (scripts/local-oidc) whose JWTs the functions verify, with per-user folders (LOCAL_RULES) and
+   * a sign-in on the upload page. `npm start` turns it on; the other suites run the shipped shorthand without it.
+   */
+  oidc?: boolean;
   log?: (line: string) => void;
 }
 
@@ -52,6 +59,8 @@ export interface LocalStack {
   oss: LocalOss;
   fc: LocalFc;
   mns: LocalMns;
+  /** The local OIDC issuer, when `oidc` was asked for. */
+  oidc: LocalOidc | undefined;
   /** The page at 127.0.0.1; `origins` adds the same page as localhost. */
   page: { origin: string; origins: string[] };
   store: CredentialStore;
@@ -95,11 +104,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
   try {
     let urls = { presignPut: '', presignGet: '' };
-    const page = await startPageServer({ host, port: options.ports?.page, config: () => ({ ...urls, bucket }) });
+    let signIn: { tokenUrl: string } | undefined;
+    const page = await startPageServer({ host, port: options.ports?.page, config: () => ({ ...urls, bucket, ...(signIn ? { signIn } : {}) }) });
     closers.push(page.close);
     // The page works opened as 127.0.0.1 or as localhost: two origins to a browser, so both are allowed at the
     // functions (CORS_ALLOW_ORIGINS) and at the bucket (its CORS rule).
     const pageOrigins = host === '127.0.0.1' ? [page.origin, page.origin.replace('//127.0.0.1:', '//localhost:')] : [page.origin];
+    const oidc = options.oidc ? await startLocalOidc({ host, port: options.ports?.oidc, audience: LOCAL_AUDIENCE, allowedOrigins: pageOrigins }) : undefined;
+    if (oidc) {
+      closers.push(oidc.close);
+      signIn = { tokenUrl: `${oidc.origin}/token` };
+    }
     const sts = await startLocalSts({ store, host, port: options.ports?.sts, roles: [{ arn: runtimeRoleArn, maxSessionDuration: 43200 }] });
     closers.push(sts.close);
     const mns = await startLocalMns({ credentials: store, host, port: options.ports?.mns, region, accountId, queues: [RESULT_QUEUE, FAILURE_QUEUE], log: (line) => log(`mns  ${line}`) });
@@ -135,6 +150,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       OSS_BUCKET: bucket,
       OSS_REGION: region,
       CORS_ALLOW_ORIGINS: pageOrigins.join(','),
+      ...(oidc ? oidcEnvironment(oidc) : {}),
       ...options.env,
     };
     // The handlers read their configuration at import (cold start), so the environment goes in first.
@@ -184,7 +200,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     urls = { presignPut: fc.triggerUrl('presign-put', '/'), presignGet: fc.triggerUrl('presign-get', '/') };
     return {
-      sts, oss, fc, mns, page: { origin: page.origin, origins: pageOrigins }, store, bucket, region, env, platformKey, runtimeRoleArn, invokerKey,
+      sts, oss, fc, mns, oidc, page: { origin: page.origin, origins: pageOrigins }, store, bucket, region, env, platformKey, runtimeRoleArn, invokerKey,
       presignPutUrl: urls.presignPut,
       presignGetUrl: urls.presignGet,
       setOssSkewMs: (ms) => {

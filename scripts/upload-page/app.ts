@@ -6,6 +6,10 @@
  *
  * Address parameters: mode=uppy (Uppy's Dashboard through the adapter), multipartAbove, partSize, partsPerRequest,
  * concurrency, retryDelays (comma-separated ms), put and get (the presign URLs, else config.json).
+ *
+ * Sign-in (when config.json names a token URL: `npm start`'s local OIDC issuer): a user name gets a signed JWT, kept
+ * in sessionStorage and sent as the bearer token of every presign call; the folder becomes users/<name>/, the one the
+ * service's rules give that user. A real deployment gets the token from its IdP's login instead.
  */
 import {
   abortUpload, downloadUrl, localStorageCheckpointStore, memoryCheckpointStore, upload, UploadError,
@@ -15,6 +19,8 @@ import {
 interface PageConfig {
   presignPut: string;
   presignGet: string;
+  /** The local issuer's token endpoint, when the stack has one. */
+  tokenUrl: string | undefined;
   multipartAbove: number;
   partSize: number | undefined;
   partsPerRequest: number | undefined;
@@ -26,8 +32,9 @@ const MIB = 1024 * 1024;
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const params = new URLSearchParams(location.search);
 
-/** The seam for a sign-in (issue 12): a bearer token for presign calls, read when each call is made. */
+/** The sign-in's bearer token for presign calls, read when each call is made (none before sign-in). */
 const token = (): string | undefined => sessionStorage.getItem('oss-presign-token') ?? undefined;
+const signedInAs = (): string | undefined => sessionStorage.getItem('oss-presign-user') ?? undefined;
 
 function whole(value: unknown, min: number): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -45,9 +52,11 @@ async function loadConfig(): Promise<PageConfig> {
   }
   const pick = (name: string, min: number): number | undefined => whole(params.get(name), min) ?? whole(base[name], min);
   const delays = params.get('retryDelays');
+  const signIn = base.signIn as { tokenUrl?: unknown } | undefined;
   return {
     presignPut: String(base.presignPut),
     presignGet: String(base.presignGet),
+    tokenUrl: typeof signIn?.tokenUrl === 'string' ? signIn.tokenUrl : undefined,
     multipartAbove: pick('multipartAbove', 0) ?? 8 * MIB,
     partSize: pick('partSize', 100 * 1024),
     partsPerRequest: pick('partsPerRequest', 1),
@@ -323,8 +332,67 @@ function describe(config: PageConfig): string {
   return `Files over ${size(config.multipartAbove)} are uploaded in ${parts}, ${config.concurrency} at a time.`;
 }
 
+/** The sign-in bar: a user name for a token from the local issuer; the folder follows who is signed in. */
+function startSignIn(config: PageConfig): void {
+  if (config.tokenUrl === undefined) return;
+  const form = $<HTMLFormElement>('signin');
+  form.hidden = false;
+  const show = (): void => {
+    const user = signedInAs();
+    $('who').textContent = user ? `Signed in as ${user}: your folder is users/${user}/.` : 'Not signed in: files go to the shared folders.';
+    $('signout').hidden = user === undefined;
+    $<HTMLInputElement>('prefix').value = user ? `users/${user}/` : 'uploads/';
+    document.body.dataset.user = user ?? '';
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const username = $<HTMLInputElement>('username').value.trim();
+    void fetch(config.tokenUrl as string, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username }) })
+      .then(async (res) => {
+        const answer = (await res.json()) as { access_token?: string; error_description?: string };
+        if (!res.ok || answer.access_token === undefined) throw new Error(answer.error_description ?? `the issuer answered ${res.status}`);
+        sessionStorage.setItem('oss-presign-token', answer.access_token);
+        sessionStorage.setItem('oss-presign-user', username);
+        show();
+      })
+      .catch((err: unknown) => {
+        $('who').textContent = `Sign-in failed: ${withoutUrls(err instanceof Error ? err.message : String(err))}`;
+      });
+  });
+  $('signout').addEventListener('click', () => {
+    sessionStorage.removeItem('oss-presign-token');
+    sessionStorage.removeItem('oss-presign-user');
+    show();
+  });
+  show();
+}
+
+/** "Download a key": a GET link for any key, or the service's refusal (403 for another user's folder). */
+function startFetch(config: PageConfig): void {
+  $<HTMLFormElement>('fetch').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const key = $<HTMLInputElement>('fetch-key').value.trim();
+    const result = $('fetch-result');
+    result.textContent = 'Signing…';
+    delete result.dataset.outcome;
+    void downloadUrl(key, { endpoint: config.presignPut, getEndpoint: config.presignGet, token })
+      .then(({ url, expiration }) => {
+        result.textContent = '';
+        result.dataset.outcome = 'ok';
+        addLink(key, url, expiration);
+      })
+      .catch((err: unknown) => {
+        const refused = err instanceof UploadError ? `${err.status ?? ''} ${err.code ?? ''}`.trim() : '';
+        result.dataset.outcome = refused || 'error';
+        result.textContent = `Refused: ${refused} ${withoutUrls(err instanceof Error ? err.message : String(err))}`;
+      });
+  });
+}
+
 async function main(): Promise<void> {
   const config = await loadConfig();
+  startSignIn(config);
+  startFetch(config);
   $('mode').textContent = describe(config);
   if (params.get('mode') === 'uppy') {
     $('simple').hidden = true;

@@ -5,7 +5,9 @@ import type { EndpointSpec } from '../signing/types';
 import { ruleFromEnv } from '../rules/env-rule';
 import type { CallbackTarget } from './callback-allowlist';
 import type { Rule } from '../rules/types';
-import { boolVar, intVar, listVar, stringVar, type Env } from './env';
+import { ANONYMOUS, type CallerKind } from '../identity/caller';
+import { readIdentityPolicy, type IdentityPolicy } from '../identity/config';
+import { intVar, listVar, stringVar, type Env } from './env';
 
 /**
  * The deployment's policy: which buckets, keys and content types callers may presign, where URLs point, who may
@@ -23,10 +25,10 @@ export interface ServicePolicy {
   expiry: ExpiryPolicy;
   /** Exact origins, or "*". Empty: no CORS headers at all. */
   corsAllowOrigins: readonly string[];
-  /** SHA-256 digests of the bearer tokens HTTP callers must present; empty: no token check. */
-  authTokenSha256: readonly Buffer[];
-  /** With a token in force, whether an InvokeFunction call FC wrapped as HTTP is answered without one. */
-  trustInvokeFunction: boolean;
+  /** How HTTP callers are told apart: machine tokens, JWTs (shared/identity). */
+  identity: IdentityPolicy;
+  /** Whether any rule admits anonymous callers: if none does, an HTTP caller without credentials is refused first. */
+  anonymousAdmitted: boolean;
   /** Items in one batch, CloudEvent array, MNS batch or OSS event (PRESIGN_MAX_BATCH). */
   maxBatch: number;
   /** URLs (and PostObject policies) one invocation signs (PRESIGN_MAX_URLS). */
@@ -36,8 +38,6 @@ export interface ServicePolicy {
   /** Where upload callbacks may go (scheme, host, port); empty: callbacks refused. */
   callbackHostAllowlist: readonly CallbackTarget[];
 }
-
-const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 function readEndpoint(env: Env): EndpointSpec {
   const domain = stringVar(env, 'OSS_CUSTOM_DOMAIN');
@@ -82,12 +82,17 @@ function readBuckets(env: Env): { defaultBucket: string | undefined; allowedBuck
   return { defaultBucket, allowedBuckets };
 }
 
-function readAuthTokens(env: Env): Buffer[] {
-  return listVar(env, 'AUTH_TOKEN_SHA256').map((hex) => {
-    const lower = hex.toLowerCase();
-    if (!SHA256_HEX.test(lower)) throw new ConfigError('AUTH_TOKEN_SHA256', 'must be a comma-separated list of 64-character hex SHA-256 digests of the bearer tokens');
-    return Buffer.from(lower, 'hex');
-  });
+type RulesDocument = typeof import('../rules/document');
+
+/**
+ * The rules: a rules document (PRESIGN_RULES, PRESIGN_RULES_FILE; read by a chunk loaded only then), or else the
+ * environment's shorthand, one rule. `callers`: the kinds of caller that can reach this deployment at all.
+ */
+function readRules(env: Env, identity: IdentityPolicy): Rule[] {
+  if (stringVar(env, 'PRESIGN_RULES') === undefined && stringVar(env, 'PRESIGN_RULES_FILE') === undefined) return [ruleFromEnv(env, identity.check?.kinds.has('user') === true)];
+  const callers = new Set<CallerKind>(['platform', ...(identity.check?.kinds ?? [])]);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../rules/document') as RulesDocument).rulesFromEnv(env, callers);
 }
 
 /** Compiled by a module loaded only where callbacks are allowed at all (a chunk of its own in the bundles). */
@@ -109,16 +114,18 @@ function readRegion(env: Env): string | undefined {
   }
 }
 
-export function readServicePolicy(env: Env): ServicePolicy {
+export function readServicePolicy(env: Env, now: () => number = Date.now): ServicePolicy {
+  const identity = readIdentityPolicy(env, now);
+  const rules = readRules(env, identity);
   return {
     region: readRegion(env),
     ...readBuckets(env),
-    rules: [ruleFromEnv(env)],
+    rules,
     endpoint: readEndpoint(env),
     expiry: readExpiryPolicy(env),
     corsAllowOrigins: listVar(env, 'CORS_ALLOW_ORIGINS'),
-    authTokenSha256: readAuthTokens(env),
-    trustInvokeFunction: boolVar(env, 'AUTH_TRUST_INVOKE_FUNCTION'),
+    identity,
+    anonymousAdmitted: rules.some((rule) => rule.admits(ANONYMOUS)),
     maxBatch: intVar(env, 'PRESIGN_MAX_BATCH', 100, 1, 1000),
     maxUrls: intVar(env, 'PRESIGN_MAX_URLS', 1000, 1, 10_000),
     // FC documents 6 MB for a synchronous invocation's answer (help.aliyun.com/document_detail/51907.html, the FC 2.0

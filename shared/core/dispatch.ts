@@ -3,6 +3,7 @@ import { fromFcHttpEvent, isFcHttpEvent, isInvokeFunctionWrap, toFcHttpResponse,
 import { isCloudEvent, isCloudEventBatch, isMnsQueueEvent, isMnsTopicMessage } from '../adapters/messages';
 import { isOssEvent } from '../adapters/oss-event';
 import { isObject, type EventSource, type JsonObject } from '../adapters/types';
+import { PLATFORM } from '../identity/caller';
 import { handleHttp, jsonResponse } from '../http/handle';
 import type { ServicePolicy } from '../config/policy';
 import type { Operation } from '../operations/types';
@@ -15,14 +16,14 @@ import { asServiceError, errorBody, outcomeBody, withRequestId, type Outcome } f
 
 /**
  * `context` tells a genuine InvokeFunction call wrapped for an HTTP-triggered function from a trigger request. Where
- * HTTP callers must prove who they are (AUTH_TOKEN_SHA256), a wrap skips that proof only when the operator says the
+ * HTTP callers must prove who they are (AUTH_TOKEN_SHA256, or a JWT issuer), a wrap skips that proof only when the operator says the
  * evidence is enough (AUTH_TRUST_INVOKE_FUNCTION): FC's legacy 2.0 proxy URLs share the API's host, and whether they
  * reach 3.0 functions is not documented, so the default fails closed (docs/operations.md, "Who can call").
  */
 export function classify(event: unknown, context: InvocationContext, policy: ServicePolicy): EventSource {
   if (isFcHttpEvent(event)) {
     if (!isInvokeFunctionWrap(event, context)) return 'http-trigger';
-    return policy.authTokenSha256.length === 0 || policy.trustInvokeFunction ? 'invoke-api' : 'http-trigger';
+    return policy.identity.check === undefined || policy.identity.trustInvokeFunction ? 'invoke-api' : 'http-trigger';
   }
   if (isApiGatewayEvent(event)) return 'api-gateway';
   if (isCloudEventBatch(event)) return event.some(isMnsQueueEvent) ? 'mns-queue' : 'eventbridge';
@@ -72,7 +73,17 @@ async function answerInvokeFunction(event: JsonObject, operation: Operation, con
   return toFcHttpResponse(jsonResponse(status >= 400 ? status : 200, answer));
 }
 
-/** Turns any event FC can deliver into the answer that event's source expects. */
+/** Sources Alibaba Cloud authenticated before the function ran: their caller is the platform's (shared/identity). */
+function platformDeps(deps: ServiceDeps, note: LogNote): ServiceDeps {
+  note.caller(PLATFORM);
+  return Object.assign({}, deps, { caller: PLATFORM });
+}
+
+/**
+ * Turns any event FC can deliver into the answer that event's source expects. `deps.caller` arrives anonymous: the
+ * HTTP paths identify the caller from its credentials, and only the sources the platform authenticated are
+ * `platform` callers.
+ */
 export async function dispatch(event: unknown, source: EventSource, operation: Operation, context: InvocationContext, deps: ServiceDeps, note: LogNote): Promise<unknown> {
   const requestId = context.requestId;
   switch (source) {
@@ -80,10 +91,10 @@ export async function dispatch(event: unknown, source: EventSource, operation: O
       return answerInvokeFunction(event as JsonObject, operation, context, deps, note);
     case 'http-trigger':
       return toFcHttpResponse(
-        // Only where a token is required can a wrap have been classified as a plain trigger request (see classify).
+        // Only where callers are checked (a token or a JWT issuer) can a wrap have been classified as a plain trigger request (see classify).
         await handleHttp(
           fromFcHttpEvent(event as JsonObject),
-          { checkPath: true, untrustedInvoke: deps.policy.authTokenSha256.length > 0 && isInvokeFunctionWrap(event as JsonObject, context) },
+          { checkPath: true, untrustedInvoke: deps.policy.identity.check !== undefined && isInvokeFunctionWrap(event as JsonObject, context) },
           operation,
           context,
           deps,
@@ -96,17 +107,18 @@ export async function dispatch(event: unknown, source: EventSource, operation: O
     case 'mns-queue':
     case 'mns-topic':
     case 'oss':
-      return eventSources().answerMessages(event, source, operation, context, deps, note);
+      return eventSources().answerMessages(event, source, operation, context, platformDeps(deps, note), note);
     case 'direct': {
       if (carriesNoRequest(event as JsonObject)) break;
+      const platform = platformDeps(deps, note);
       if (isBatch(event)) {
-        const outcomes = await runBatch(operation, event, context, deps).catch((error: unknown) => {
+        const outcomes = await runBatch(operation, event, context, platform).catch((error: unknown) => {
           throw asServiceError(error);
         });
         note.batch(outcomes);
         return { results: outcomes.map(outcomeBody), requestId };
       }
-      const outcome = await runOne(operation, event, context, deps);
+      const outcome = await runOne(operation, event, context, platform);
       note.single(outcome);
       return plain(outcome, requestId);
     }

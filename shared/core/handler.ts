@@ -8,6 +8,7 @@ import { classify, dispatch } from './dispatch';
 import { parseEvent } from './event';
 import { LogNote, stdoutSink, type LogSink } from './log';
 import { ConfigError } from '../errors';
+import { ANONYMOUS } from '../identity/caller';
 import { asServiceError, errorBody } from './outcome';
 
 export interface HandlerOptions {
@@ -33,9 +34,9 @@ export type FcHandler = (event: unknown, context?: InvocationContext & { functio
  */
 export function createHandler(operation: Operation, options: HandlerOptions = {}): FcHandler {
   const env = options.env ?? process.env;
-  const policy = readServicePolicy(env);
-  const resolver = options.resolver ?? createCredentialResolver({ env });
   const now = options.now ?? Date.now;
+  const policy = readServicePolicy(env, now);
+  const resolver = options.resolver ?? createCredentialResolver({ env });
   const log = options.log ?? stdoutSink;
   let coldStart = true;
 
@@ -49,7 +50,8 @@ export function createHandler(operation: Operation, options: HandlerOptions = {}
       const { parsed, text } = parseEvent(event);
       const source = parsed === undefined && text !== null ? 'unknown' : classify(parsed, context, policy);
       note = new LogNote(source, secrets);
-      const deps: ServiceDeps = { policy, resolver, now, budget: new InvocationBudget(policy.maxUrls, policy.maxAnswerBytes) };
+      // Anonymous until the adapter that received the event says otherwise (shared/core/dispatch.ts).
+      const deps: ServiceDeps = { policy, resolver, now, budget: new InvocationBudget(policy.maxUrls, policy.maxAnswerBytes), caller: ANONYMOUS };
       answer = await dispatch(parsed, source, operation, context, deps, note);
     } catch (error) {
       const failure = asServiceError(error);

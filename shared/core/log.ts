@@ -1,6 +1,7 @@
 import type { EventSource } from '../adapters/types';
 import { redact } from '../credentials/errors';
 import type { ServiceError } from '../errors';
+import type { Caller } from '../identity/caller';
 import type { Outcome } from './outcome';
 
 /**
@@ -54,6 +55,11 @@ export class LogNote {
     this.fields.failed = outcomes.filter((o) => !o.ok).length;
     const first = outcomes.find((o) => o.ok);
     if (first?.ok) this.fields.bucket = (first.result.bucket as string | undefined) ?? null;
+  }
+
+  /** Who asked: the caller's kind (a user's claims stay out of the log; their keys, under users/{sub}/, say who). */
+  caller(caller: Caller): void {
+    this.fields.caller = caller.kind;
   }
 
   failure(error: ServiceError): void {

@@ -16,8 +16,10 @@ export function buildSessionPolicy(input: { buckets: readonly string[]; keyPrefi
   }
   const actions = input.actions ?? DEFAULT_POLICY_ACTIONS;
   if (actions.length === 0 || actions.some((a) => !/^oss:[A-Za-z*]+$/.test(a))) throw new ConfigError('SIGNER_POLICY_ACTIONS', 'must be a comma-separated list of oss:<Action>');
-  // A key pattern's literal start: `uploads/` as written, `img*` (an explicit prefix) without its star.
-  const prefixes = input.keyPrefixes.length === 0 ? [''] : input.keyPrefixes.map((pattern) => (pattern.endsWith('*') ? pattern.slice(0, -1) : pattern));
+  // A key pattern's literal start: `uploads/` as written, `img*` (an explicit prefix) without its star, `users/{sub}/`
+  // up to its first claim (every user's folder is under users/).
+  const literal = (pattern: string): string => (pattern.endsWith('*') ? pattern.slice(0, -1) : pattern).split('{')[0] as string;
+  const prefixes = input.keyPrefixes.length === 0 ? [''] : [...new Set(input.keyPrefixes.map(literal))];
   for (const prefix of prefixes) {
     if (prefix.includes('*') || prefix.startsWith('/')) throw new ConfigError('ALLOWED_KEY_PREFIXES', `"${prefix}" must not contain * (but at its end) or start with /`);
   }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { intVar, listVar, stringVar } from '../config/env';
 import { ConfigError } from '../errors';
+import { CALLER_KINDS } from '../identity/caller';
 import type { SigningCredentials } from '../signing/types';
 import { normaliseStsEndpoint, stsEndpointFor, type SignerRoleConfig } from './config';
 import { keyHint } from './errors';
@@ -16,6 +17,17 @@ import type { CachedSourceOptions, Env, ResolvedCredentials } from './types';
 
 const ROLE_ARN = /^acs:ram::\d+:role\/[\w.@+=,-]{1,64}$/i;
 const SESSION_NAME = /^[\w.@-]{2,64}$/;
+
+/**
+ * The key patterns the signer session is narrowed to: ALLOWED_KEY_PREFIXES, or every pattern of the rules document
+ * (read again here, as written; a rule without patterns means every key).
+ */
+function sessionKeyPatterns(env: Env): string[] {
+  if (stringVar(env, 'PRESIGN_RULES') === undefined && stringVar(env, 'PRESIGN_RULES_FILE') === undefined) return listVar(env, 'ALLOWED_KEY_PREFIXES');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const rules = (require('../rules/document') as typeof import('../rules/document')).rulesFromEnv(env, new Set(CALLER_KINDS));
+  return rules.some((rule) => rule.keys.length === 0) ? [] : rules.flatMap((rule) => rule.keys.map((pattern) => pattern.source));
+}
 
 /** SIGNER_* settings, validated at cold start (config.ts calls this only when SIGNER_ROLE_ARN is set). */
 export function readSignerRoleConfig(env: Env, roleArn: string): SignerRoleConfig {
@@ -35,7 +47,7 @@ export function readSignerRoleConfig(env: Env, roleArn: string): SignerRoleConfi
   if (policyMode !== 'auto' && policyMode !== 'off') throw new ConfigError('SIGNER_SESSION_POLICY', 'must be auto or off');
   const policy = policyMode === 'off' ? undefined : buildSessionPolicy({
     buckets: [...new Set([...listVar(env, 'OSS_BUCKET'), ...listVar(env, 'ALLOWED_BUCKETS')])],
-    keyPrefixes: listVar(env, 'ALLOWED_KEY_PREFIXES'),
+    keyPrefixes: sessionKeyPatterns(env),
     actions: stringVar(env, 'SIGNER_POLICY_ACTIONS') === undefined ? undefined : listVar(env, 'SIGNER_POLICY_ACTIONS'),
   });
   const externalId = env.SIGNER_EXTERNAL_ID?.trim() || undefined;

@@ -5,7 +5,7 @@ import { asServiceError, errorBody, outcomeBody, withRequestId, type Outcome } f
 import type { LogNote } from '../core/log';
 import type { Operation } from '../operations/types';
 import type { InvocationContext, ServiceDeps } from '../service/types';
-import { bearerTokenAccepted } from './auth';
+import { identifyHttpCaller, SEND_TOKEN } from '../identity/http-caller';
 import { readJsonBody } from './body';
 import { allowedOrigin, corsHeaders, preflightHeaders } from './cors';
 import { fieldsFromQuery, mergeFields } from './query-fields';
@@ -17,8 +17,24 @@ export interface HttpOptions {
   untrustedInvoke: boolean;
 }
 
-const UNAUTHORIZED = 'send Authorization: Bearer <token> with a token this service accepts';
-const UNTRUSTED_INVOKE = `${UNAUTHORIZED}; an InvokeFunction call is answered without one only where AUTH_TRUST_INVOKE_FUNCTION=true (docs/operations.md, "Who can call")`;
+const UNTRUSTED_INVOKE = `${SEND_TOKEN}; an InvokeFunction call is answered without one only where AUTH_TRUST_INVOKE_FUNCTION=true (docs/operations.md, "Who can call")`;
+
+/**
+ * The caller, from the Authorization header alone (401 for credentials that do not verify, 503 when the IdP's keys
+ * cannot be had). An InvokeFunction wrap this deployment does not trust is refused whatever rules open to anonymous
+ * callers: it carries FC's ACS3 signature, never a bearer token, and the trust rule is AUTH_TRUST_INVOKE_FUNCTION's.
+ */
+async function checkCaller(request: HttpRequest, options: HttpOptions, deps: ServiceDeps): Promise<ServiceDeps> {
+  if (options.untrustedInvoke) throw new ServiceError('Unauthorized', 401, UNTRUSTED_INVOKE);
+  const caller = await identifyHttpCaller(request.headers.authorization, deps.policy.identity);
+  if (caller.kind === 'anonymous' && !deps.policy.anonymousAdmitted) throw new ServiceError('Unauthorized', 401, SEND_TOKEN);
+  return Object.assign({}, deps, { caller });
+}
+
+/** A 401 carries the Bearer challenge (RFC 6750). */
+function challenged(status: number, headers: Record<string, string>): Record<string, string> {
+  return status === 401 ? { ...headers, 'www-authenticate': 'Bearer' } : headers;
+}
 
 /** Every JSON answer in an HTTP shape: the body holds bearer URLs, so no cache anywhere may keep a copy. */
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
@@ -84,23 +100,21 @@ export async function handleHttp(
       return { statusCode: 204, headers: origin === undefined ? allow : { ...allow, ...preflightHeaders(origin, operation.httpMethods) }, body: '' };
     }
     // Everything else meets the caller check first: a caller who is not let in learns nothing, not even which paths
-    // and methods exist.
-    if (deps.policy.authTokenSha256.length > 0 && !bearerTokenAccepted(request.headers.authorization, deps.policy.authTokenSha256)) {
-      note.status(401);
-      return jsonResponse(401, { error: { code: 'Unauthorized', message: options.untrustedInvoke ? UNTRUSTED_INVOKE : UNAUTHORIZED }, requestId }, { ...cors, 'www-authenticate': 'Bearer' });
-    }
+    // and methods exist. Nothing in the request but its credentials decides who the caller is.
+    const checked = await checkCaller(request, options, deps);
+    note.caller(checked.caller);
     checkPath(request, options, operation);
     if (!(operation.httpMethods as readonly string[]).includes(method)) {
       const allow = [...operation.httpMethods, 'OPTIONS'].join(', ');
       note.status(405);
       return jsonResponse(405, { error: { code: 'MethodNotAllowed', message: `${operation.name} accepts ${allow}` }, requestId }, { ...cors, allow });
     }
-    const [status, body] = await answer(request, method, operation, context, deps, note);
+    const [status, body] = await answer(request, method, operation, context, checked, note);
     note.status(status);
-    return jsonResponse(status, withRequestId(body as Record<string, unknown>, requestId), cors);
+    return jsonResponse(status, withRequestId(body as Record<string, unknown>, requestId), challenged(status, cors));
   } catch (error) {
     const failure = asServiceError(error);
     note.failure(failure);
-    return jsonResponse(failure.status, { error: errorBody(failure), requestId }, cors);
+    return jsonResponse(failure.status, { error: errorBody(failure), requestId }, challenged(failure.status, cors));
   }
 }

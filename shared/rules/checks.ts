@@ -21,29 +21,30 @@ function refused(code: string, field: string, message: string): ServiceError {
  */
 export function checkUploadType(rule: Rule, contentType: string | undefined, key: string | undefined, field: string): void {
   const allowed = rule.contentTypes.patterns;
-  const setting = settingName(rule, 'contentTypes');
+  // Only a refusal names the setting (its names are a chunk: ./describe.ts).
+  const setting = (): string => settingName(rule, 'contentTypes');
   if (contentType === undefined) {
-    if (rule.contentTypes.required) throw invalidArgument(field, `${field} is required: uploads are limited to ${allowed.join(', ')} (${setting})`);
+    if (rule.contentTypes.required) throw invalidArgument(field, `${field} is required: uploads are limited to ${allowed.join(', ')} (${setting()})`);
     const inferred = key === undefined ? undefined : activeTypeFromExtension(key);
     if (inferred !== undefined && !contentTypeAllowed(rule.contentTypes, inferred)) {
-      throw refused('ContentTypeNotAllowed', field, `without ${field}, OSS stores this key as ${inferred}, active content a browser runs; send another ${field}, or name ${inferred} exactly in ${setting}`);
+      throw refused('ContentTypeNotAllowed', field, `without ${field}, OSS stores this key as ${inferred}, active content a browser runs; send another ${field}, or name ${inferred} exactly in ${setting()}`);
     }
     return;
   }
   if (contentTypeAllowed(rule.contentTypes, contentType)) return;
   if (isActiveContentType(contentType)) {
-    throw refused('ContentTypeNotAllowed', field, `${field} ${contentType} is active content a browser runs; it is allowed only where named exactly in ${setting}`);
+    throw refused('ContentTypeNotAllowed', field, `${field} ${contentType} is active content a browser runs; it is allowed only where named exactly in ${setting()}`);
   }
-  throw refused('ContentTypeNotAllowed', field, `${field} ${contentType} is not allowed; allowed: ${allowed.join(', ')} (${setting})`);
+  throw refused('ContentTypeNotAllowed', field, `${field} ${contentType} is not allowed; allowed: ${allowed.join(', ')} (${setting()})`);
 }
 
-/** The size an upload says it has, where the rule bounds it. `required`: the size must then be given. */
+/** The size an upload says it has, where the rule bounds it (maxSize, minSize): the size must then be given. */
 export function checkUploadSize(rule: Rule, size: number | undefined, field: string): void {
-  const max = rule.maxSize;
-  if (max === undefined) return;
-  const setting = settingName(rule, 'maxSize');
-  if (size === undefined) throw invalidArgument(field, `${field} is required: uploads are limited to ${max} bytes (${setting})`);
-  if (size > max) throw refused('ContentLengthNotAllowed', field, `${field} ${size} is over the ${max}-byte limit (${setting})`);
+  const { maxSize: max, minSize: min } = rule;
+  if (max === undefined && min === undefined) return;
+  const bounds = (): string => `${min === undefined ? '' : `at least ${min} `}${max === undefined ? '' : `at most ${max} `}bytes (${settingName(rule, max === undefined ? 'minSize' : 'maxSize')})`;
+  if (size === undefined) throw invalidArgument(field, `${field} is required: uploads must be ${bounds()}`);
+  if (size > (max ?? size) || size < (min ?? size)) throw refused('ContentLengthNotAllowed', field, `${field} ${size} is out of bounds: uploads must be ${bounds()}`);
 }
 
 /** Whether the upload carries x-oss-forbid-overwrite: a caller may ask for it, never turn a forced one off. */

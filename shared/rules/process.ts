@@ -45,3 +45,19 @@ export function processRefusal(patterns: readonly ProcessPattern[], value: strin
   }
   return '';
 }
+
+/**
+ * ALLOWED_PROCESS is a comma-separated list like the others, and processing parameters are comma-separated too:
+ * an item without a `/` continues the pattern before it, so `image/resize,w_*,style/*` reads as the two patterns
+ * `image/resize,w_*` and `style/*`.
+ */
+export function joinProcessParameters(items: string[]): string[] {
+  const patterns: string[] = [];
+  for (const item of items) {
+    const last = patterns.length - 1;
+    if (!item.includes('/') && last >= 0) patterns[last] = `${patterns[last]},${item}`;
+    else patterns.push(item);
+  }
+  return patterns;
+}
+

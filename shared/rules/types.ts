@@ -1,3 +1,4 @@
+import type { Caller } from '../identity/caller';
 import type { ObjectAcl, StorageClass } from '../request/put';
 import type { ContentTypeRule } from './content-types';
 import type { KeyPattern } from './key-pattern';
@@ -24,6 +25,10 @@ export interface Rule {
   readonly contentTypes: ContentTypeRule;
   /** Largest upload in bytes; when set, uploads must state their size. */
   readonly maxSize: number | undefined;
+  /** Smallest upload in bytes; when set, uploads must state their size. */
+  readonly minSize: number | undefined;
+  /** Longest lifetime of a URL (or form policy) this rule grants, below PRESIGN_MAX_EXPIRES. */
+  readonly maxExpires: number | undefined;
   /** Every upload carries x-oss-forbid-overwrite: true. */
   readonly forceForbidOverwrite: boolean;
   readonly acls: ReadonlySet<ObjectAcl>;
@@ -35,10 +40,16 @@ export interface Rule {
   readonly formKeyPrefix: boolean;
   /** Upload callbacks (to hosts on CALLBACK_URL_ALLOWLIST). */
   readonly callbacks: boolean;
+  /** Whether this rule lets `caller` in (its caller kinds and claim conditions, compiled when the rule is read). */
+  readonly admits: (caller: Caller) => boolean;
+  /** Who it lets in, for messages: "signed-in users whose roles include admin". */
+  readonly admitted: string;
 }
 
 /** A rule's capabilities, by the name its settings give them. */
-export type RuleSetting = 'keys' | 'actions' | 'keyMode' | 'contentTypes' | 'maxSize' | 'forceForbidOverwrite' | 'acls' | 'storageClasses' | 'process' | 'responseCaching' | 'formKeyPrefix' | 'callbacks';
+export type RuleSetting =
+  | 'keys' | 'actions' | 'keyMode' | 'contentTypes' | 'maxSize' | 'minSize' | 'maxExpires' | 'forceForbidOverwrite' | 'acls' | 'storageClasses' | 'process'
+  | 'responseCaching' | 'formKeyPrefix' | 'callbacks' | 'callers';
 
 /** Where a rule came from: the environment (each setting a variable), or a named rule of a rules document. */
-export type RuleOrigin = { kind: 'environment'; variables: Readonly<Record<RuleSetting, string>> } | { kind: 'document'; name: string };
+export type RuleOrigin = { kind: 'environment' } | { kind: 'document'; name: string };

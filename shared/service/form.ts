@@ -52,7 +52,7 @@ function chooseFormKey(request: FormRequest, deps: ServiceDeps): { keyRule: KeyR
   if (request.keyPrefix !== undefined) {
     if (request.key !== undefined) throw invalidArgument('form.keyPrefix', 'give either form.key or form.keyPrefix, not both');
     const prefix = checkKey(request.keyPrefix, 'form.keyPrefix');
-    const rule = ruleForPrefix(deps.policy.rules, 'form', prefix, 'form.keyPrefix');
+    const rule = ruleForPrefix(deps.policy.rules, deps.caller, 'form', prefix, 'form.keyPrefix');
     if (rule.keyMode === 'generated') {
       throw invalidArgument('form.keyPrefix', 'keys are chosen by the service here (PUT_KEY_MODE=generated); send form.filename (and form.prefix) instead');
     }
@@ -68,7 +68,7 @@ function chooseFormKey(request: FormRequest, deps: ServiceDeps): { keyRule: KeyR
 function sizeRange(request: FormRequest, rule: Rule): [number, number] {
   if (request.maxSize !== undefined) checkUploadSize(rule, request.maxSize, 'form.maxSize');
   const max = request.maxSize ?? rule.maxSize ?? MAX_FORM_SIZE;
-  const min = request.minSize ?? 0;
+  const min = Math.max(request.minSize ?? 0, rule.minSize ?? 0);
   if (min > max) throw invalidArgument('form.minSize', `form.minSize ${min} is over the largest size allowed (${max})`);
   return [min, max];
 }
@@ -101,7 +101,7 @@ export async function presignForm(request: FormRequest, context: InvocationConte
   const [minSize, maxSize] = sizeRange(request, rule);
   const bound = boundFields(request, keyRule, rule, deps);
 
-  const session = await openSigningSession(request, context, deps);
+  const session = await openSigningSession(request, rule, context, deps);
   const credentialInput = { credentials: session.lifetime.credentials, region: session.region, nowMs: session.signedAt };
   const signatureFields = postSignatureFields(credentialInput);
   const conditions: PostPolicyCondition[] = [

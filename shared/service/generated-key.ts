@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { invalidArgument } from '../errors';
+import type { Caller } from '../identity/caller';
+import { startFor } from '../rules/key-pattern';
+import type { Rule } from '../rules/types';
 
 /**
  * PUT_KEY_MODE=generated: `<prefix>/<yyyy>/<mm>/<uuid>-<sanitised filename>`. The caller picks neither the
@@ -37,4 +41,36 @@ export function isGeneratedKey(key: string, folders: readonly string[]): boolean
     const start = base === '' ? '' : `${base}/`;
     return key.startsWith(start) && GENERATED_TAIL.test(key.slice(start.length));
   });
+}
+
+/** The folders generated keys may go in under `rule` for `caller`: its folder patterns, or uploads/ when it lists none. */
+export function generatedFolders(rule: Rule, caller: Caller): string[] {
+  if (rule.keys.length === 0) return [DEFAULT_FOLDER];
+  return rule.keys.flatMap((pattern) => {
+    const start = pattern.folder ? startFor(pattern, caller) : undefined;
+    return start === undefined ? [] : [start];
+  });
+}
+
+function chooseFolder(requested: string | undefined, generating: readonly Rule[], caller: Caller, field: string): string {
+  const listed = generating.flatMap((rule) => (rule.keys.length === 0 ? [] : generatedFolders(rule, caller)));
+  if (requested === undefined) return listed[0] ?? DEFAULT_FOLDER;
+  if (listed.length === 0) {
+    throw invalidArgument(field, `${field} may only name a folder the operator listed (ALLOWED_KEY_PREFIXES), and none is listed: keys go under ${DEFAULT_FOLDER}`);
+  }
+  if (!listed.includes(requested)) throw invalidArgument(field, `${field} must be one of: ${listed.join(', ')} (ALLOWED_KEY_PREFIXES)`);
+  return requested;
+}
+
+/**
+ * A generated key for an upload: the caller sends a file name, and at most picks one of the generating rules' folders
+ * (for this caller: `users/{sub}/` is their own), never a folder of its own. `field` names the folder field in errors.
+ */
+export function chooseGeneratedKey(request: { filename?: string | undefined; prefix?: string | undefined }, generating: readonly Rule[], caller: Caller, nowMs: number, field: string): string {
+  return generateKey(chooseFolder(request.prefix, generating, caller, field), request.filename, nowMs);
+}
+
+/** Whether a later step's key has the shape the first step generated under `rule` for `caller`. */
+export function isGeneratedKeyOf(rule: Rule, caller: Caller, key: string): boolean {
+  return isGeneratedKey(key, generatedFolders(rule, caller));
 }

@@ -90,7 +90,7 @@ export async function presignMultipartInitiate(request: MultipartInitiateRequest
   checkSize(rule, request.size, request.partSize);
   const plan = planParts(request.size, request.partSize);
   const { headers } = uploadHeaders(request, forbidOverwrite);
-  const session = await openSigningSession(request, context, deps);
+  const session = await openSigningSession(request, rule, context, deps);
   const signed = session.sign({ method: 'POST', bucket, key, headers, query: { uploads: '' } });
   return { ...signed, bucket, key, cap: session.cap, plan };
 }
@@ -175,7 +175,7 @@ export async function presignMultipartParts(request: MultipartPartsRequest, cont
   if (forbidsOverwrite(rule, request.forbidOverwrite, 'multipart.forbidOverwrite')) completeHeaders['x-oss-forbid-overwrite'] = 'true';
   if (request.callback) Object.assign(completeHeaders, callbackHeaders(request.callback, deps.policy, rule, 'multipart.callback'));
 
-  const session = await openSigningSession(request, context, deps);
+  const session = await openSigningSession(request, rule, context, deps);
   const uploadId = request.uploadId;
   const parts: PartUrl[] = [];
   for (let partNumber = first; partNumber < first + count; partNumber++) {

@@ -38,7 +38,7 @@ export async function presignGet(request: GetRequest, context: InvocationContext
   if (request.key === undefined) throw invalidArgument('key', 'key is required');
   const key = checkKey(request.key);
   const method = request.method ?? 'GET';
-  const rule = ruleFor(deps.policy.rules, method === 'HEAD' ? 'head' : 'get', key);
+  const rule = ruleFor(deps.policy.rules, deps.caller, method === 'HEAD' ? 'head' : 'get', key);
   checkProcess(rule, request.process, 'process');
   checkResponseOverrides(rule, request.response);
   const query: Record<string, QueryValue> = {
@@ -47,5 +47,5 @@ export async function presignGet(request: GetRequest, context: InvocationContext
     'x-oss-traffic-limit': request.trafficLimit,
     ...responseQuery(request.response),
   };
-  return signCapped({ method, bucket, key, query }, request, context, deps);
+  return signCapped({ method, bucket, key, query }, request, rule, context, deps);
 }

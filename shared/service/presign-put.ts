@@ -56,5 +56,5 @@ export async function presignPut(
   checkUploadSize(rule, request.contentLength, 'contentLength');
   const { headers, additionalHeaders } = uploadHeaders(request, forbidOverwrite);
   Object.assign(headers, extraHeaders(rule));
-  return signCapped({ method: 'PUT', bucket, key, headers, additionalHeaders }, request, context, deps);
+  return signCapped({ method: 'PUT', bucket, key, headers, additionalHeaders }, request, rule, context, deps);
 }

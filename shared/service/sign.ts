@@ -1,4 +1,5 @@
 import { openSigningSession, type UnsignedRequest } from './signing-session';
+import type { Rule } from '../rules/types';
 import type { InvocationContext, PresignSuccess, ServiceDeps } from './types';
 
 /**
@@ -8,10 +9,11 @@ import type { InvocationContext, PresignSuccess, ServiceDeps } from './types';
 export async function signCapped(
   request: UnsignedRequest,
   lifetimeRequest: { expires?: number | undefined; minExpires?: number | undefined },
+  rule: Pick<Rule, 'maxExpires'>,
   context: InvocationContext,
   deps: ServiceDeps,
 ): Promise<PresignSuccess> {
-  const session = await openSigningSession(lifetimeRequest, context, deps);
+  const session = await openSigningSession(lifetimeRequest, rule, context, deps);
   const signed = session.sign(request);
   return {
     method: signed.method,

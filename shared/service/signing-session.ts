@@ -5,6 +5,7 @@ import { regionFor } from './target';
 
 /** What an answer holds beside a URL and its headers: method, key, bucket, expiry, the cap, a part number. */
 const ANSWER_OVERHEAD_BYTES = 400;
+import type { Rule } from '../rules/types';
 import type { InvocationContext, ServiceDeps } from './types';
 
 export type UnsignedRequest = Omit<PresignInput, 'credentials' | 'expires' | 'now' | 'region' | 'endpoint'>;
@@ -29,17 +30,16 @@ export interface SigningSession {
 
 export async function openSigningSession(
   lifetimeRequest: { expires?: number | undefined; minExpires?: number | undefined },
+  rule: Pick<Rule, 'maxExpires'>,
   context: InvocationContext,
   deps: ServiceDeps,
 ): Promise<SigningSession> {
   const region = regionFor(deps.policy, context.region);
-  const lifetime = await resolveSigningLifetime(
-    deps.resolver,
-    context,
-    { requested: lifetimeRequest.expires, minExpires: lifetimeRequest.minExpires },
-    deps.policy.expiry,
-    deps.now,
-  );
+  const { expiry } = deps.policy;
+  const ruleMax = rule.maxExpires;
+  // A rule's maxExpires lowers the deployment's ceiling (and the default with it) for what it decides.
+  const capped = ruleMax === undefined || ruleMax >= expiry.maxExpires ? expiry : { ...expiry, maxExpires: ruleMax, defaultExpires: Math.min(expiry.defaultExpires, ruleMax) };
+  const lifetime = await resolveSigningLifetime(deps.resolver, context, { requested: lifetimeRequest.expires, minExpires: lifetimeRequest.minExpires }, capped, deps.now);
   const signedAt = lifetime.signedAt;
   // The signer truncates the signing instant to the second; the expiry counts from there, as OSS counts it.
   const expiration = isoSeconds(Math.floor(signedAt / 1000) + lifetime.expiresIn);

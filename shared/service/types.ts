@@ -1,4 +1,5 @@
 import type { InvocationBudget } from '../core/budget';
+import type { Caller } from '../identity/caller';
 import type { CapInfo } from '../expiry';
 import type { ServicePolicy } from '../config/policy';
 import type { CredentialResolver, FcContextLike } from '../credentials';
@@ -22,6 +23,8 @@ export interface ServiceDeps {
   now: () => number;
   /** This invocation's budget of URLs and answer bytes (a new one per invocation). */
   budget: InvocationBudget;
+  /** Who is asking (shared/identity): set by the adapter that received the request, anonymous until then. */
+  caller: Caller;
 }
 
 export interface InvocationContext extends FcContextLike {

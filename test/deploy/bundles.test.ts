@@ -3,7 +3,9 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } fr
 import { tempDir } from '../support/temp';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { buildFunctions, FUNCTIONS, HOST_MODULES, LAZY_CHUNKS, MAIN_BUNDLE_BUDGET_BYTES, SDK_CHUNK, type BuiltFunction } from '../../scripts/build';
+import { SignJWT } from 'jose';
+import { buildFunctions, compileRulesFile, FUNCTIONS, HOST_MODULES, LAZY_CHUNKS, MAIN_BUNDLE_BUDGET_BYTES, SDK_CHUNK, type BuiltFunction } from '../../scripts/build';
+import { makeKey } from '../../scripts/local-oidc/server';
 import { CredentialStore } from '../../scripts/local-cloud/credential-store';
 import { startLocalSts } from '../../scripts/local-cloud/local-sts';
 import { callHandler, fcContext } from '../../scripts/fc/context';
@@ -27,6 +29,12 @@ const CHUNK_ONLY: Record<string, readonly string[]> = {
     'shared/operations/upload-extras.ts', 'shared/request/upload.ts', 'shared/service/multipart.ts', 'shared/service/form.ts', 'shared/service/callback.ts',
     'shared/request/multipart.ts', 'shared/request/form.ts', 'shared/request/callback.ts', 'shared/signing/post-policy.ts',
   ],
+  'caller-check.js': ['shared/identity/caller-check.ts'],
+  'jwt-identity.js': ['shared/identity/jwt.ts', 'shared/identity/jwks.ts', 'node_modules/jose/dist/webapi/jwt/verify.js'],
+  'rules-document.js': ['shared/rules/document.ts'],
+  'key-claims.js': ['shared/rules/key-claims.ts', 'shared/identity/claims.ts'],
+  'generated-keys.js': ['shared/service/generated-key.ts'],
+  'setting-names.js': ['shared/rules/setting-names.ts'],
 };
 const chunksOf = (name: string) => LAZY_CHUNKS.filter((c) => c.functions.includes(name as never));
 
@@ -95,11 +103,14 @@ describe('npm run build', () => {
     const output = Object.entries(f.metafile.outputs).find(([file]) => file.endsWith(`${name}/index.js`))?.[1];
     const bundled = Object.entries(output?.inputs ?? {}).filter(([, { bytesInOutput }]) => bytesInOutput > 16).map(([input]) => input);
     expect(bundled).toContain(`functions/${name}/index.ts`);
-    // The main bundle requires its own chunks by relative path, and carries none of their code.
+    // The main bundle loads its own chunks by relative path, and carries none of their code.
     const expected = chunksOf(name);
     expect(expected.length).toBeGreaterThanOrEqual(name === 'presign-put' ? 3 : 2);
     for (const chunk of expected) {
-      expect(code).toContain(`require("./${chunk.file}")`);
+      // A chunk another chunk loads (the JWT verifier, by the caller check) is required there, not here.
+      const loader = chunk.loadedBy === undefined ? code : readFileSync(path.join(f.dir, chunk.loadedBy), 'utf8');
+      // Each chunk's file name is literal where it is loaded (through the bundle's one chunk loader).
+      expect(loader).toMatch(new RegExp(`\\w+\\(\\)\\("\\./${chunk.file.replace('.', '\\.')}"\\)`));
       expect(bundled.filter((i) => CHUNK_ONLY[chunk.file]?.includes(i))).toEqual([]);
     }
     if (name === 'presign-get') expect(code).not.toContain('upload-extras');
@@ -120,7 +131,9 @@ describe('npm run build', () => {
       expect(inputs).toEqual(expect.arrayContaining([...(CHUNK_ONLY[chunk.file] ?? [])]));
       // One ServiceError class per process: a chunk's errors must be the main bundle's, or instanceof fails.
       for (const host of HOST_MODULES) expect(inputs).not.toContain(host);
-      expect(inputs.filter((i) => i.includes('node_modules'))).toEqual([]);
+      // npm packages only where the chunk declares them (jose, in the JWT verifier's chunk).
+      const packages = new Set(inputs.filter((i) => i.includes('node_modules/')).map((i) => i.split('node_modules/')[1]?.split('/')[0]));
+      expect([...packages].sort()).toEqual([...(chunk.packages ?? [])].sort());
       expect(readFileSync(built?.path ?? '', 'utf8')).toMatch(/^var /);
     }
   });
@@ -217,6 +230,43 @@ describe('the lazy chunks, from a folder without node_modules, run by node', () 
     } finally {
       await sts.close();
     }
+  });
+});
+
+describe('a rules file shipped in the code folder, and JWT callers, from a folder without node_modules', () => {
+  it('npm run build turns presign-rules.yaml into presign-rules.json; the bundle reads it (PRESIGN_RULES_FILE, relative to index.js) and verifies tokens with jose from its chunk', async () => {
+    const outDir = tempDir('oss-presign-rules-build-');
+    const [f] = await buildFunctions({ outDir, functions: ['presign-put'], rulesFile: path.join(ROOT, 'docs/presign-rules.example.yaml'), log: false });
+    const shipped = JSON.parse(readFileSync(path.join(f?.dir ?? '', 'presign-rules.json'), 'utf8')) as { rules: { name: string }[] };
+    expect(shipped.rules.map((r) => r.name)).toContain('own-avatars');
+    const dir = bareFolder();
+    for (const file of readdirSync(f?.dir ?? '')) copyFileSync(path.join(f?.dir ?? '', file), path.join(dir, file));
+    const key = await makeKey('EdDSA');
+    const env = {
+      OSS_BUCKET: 'examplebucket', OSS_REGION: 'cn-hangzhou', FC_FUNCTION_NAME: 'oss-presign-put', FC_REGION: 'cn-hangzhou',
+      PRESIGN_RULES_FILE: 'presign-rules.json', AUTH_ISSUER: 'https://issuer.example', AUTH_AUDIENCE: 'presign', AUTH_JWKS: JSON.stringify({ keys: [key.publicJwk] }),
+    };
+    // A direct invocation is a platform caller: the backend rule lets it publish, and nothing else.
+    const published = await runBare(dir, { key: 'public/logo.png', contentType: 'image/png' }, env);
+    expect(published.error).toBeUndefined();
+    expect(published.result?.method).toBe('PUT');
+    expect(published.required).toEqual(['./index.js', './caller-check.js', './jwt-identity.js', './rules-document.js', './key-claims.js', './process-rules.js']);
+    const refused = await runBare(dir, { key: 'users/alice/a.png', contentType: 'image/png' }, env);
+    expect(refused.result).toMatchObject({ error: { code: 'ActionNotAllowed' } });
+    // A user's token, through the HTTP trigger shape, verified by jose inside the chunk.
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ sub: 'alice', iss: 'https://issuer.example', aud: 'presign', iat: now, exp: now + 60 }).setProtectedHeader({ alg: 'EdDSA', kid: key.kid }).sign(key.privateKey);
+    const http = { version: 'v1', rawPath: '/', body: JSON.stringify({ key: 'users/alice/avatars/me.png', contentType: 'image/png', contentLength: 100 }), isBase64Encoded: false,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      requestContext: { accountId: '1', domainName: 'x.cn-hangzhou.fcapp.run', domainPrefix: 'x', http: { method: 'POST', path: '/' } } };
+    const answered = await runBare(dir, http, env);
+    expect(JSON.parse(String((answered.result as { body?: string } | undefined)?.body))).toMatchObject({ method: 'PUT', key: 'users/alice/avatars/me.png' });
+  });
+
+  it('a rules file with a mistake fails the build, naming the rule and the field', () => {
+    const file = path.join(tempDir('oss-presign-rules-bad-'), 'presign-rules.yaml');
+    writeFileSync(file, 'rules:\n  - name: avatars\n    keys: [avatars]\n    actions: [put]\n');
+    expect(() => compileRulesFile(file)).toThrow(/rule "avatars", keys: "avatars" would also admit/);
   });
 });
 

@@ -108,6 +108,16 @@ describe('s.yaml\'s commented event-driven examples, uncommented as a user would
     expect(asyncInvokeConfig.destinationConfig.onFailure.destination).toMatch(/^acs:mns:.*:\/queues\/oss-presign-failures\/messages$/);
   });
 
+  it('FC\'s own JWT authentication on the HTTP trigger (authType jwt: jwks, tokenLookup, claimPassBy) validates as the schema\'s IHttpTriggerConfig', () => {
+    const [trigger] = snippet('http-jwt') as { triggerType: string; triggerConfig: { authType: string; authConfig: { jwks: { keys: { kty: string }[] }; tokenLookup: unknown[]; claimPassBy: unknown[] } } }[];
+    expect(trigger?.triggerType).toBe('http');
+    expect(httpTriggerErrors(trigger?.triggerConfig)).toEqual([]);
+    expect(trigger?.triggerConfig).toMatchObject({ authType: 'jwt', authConfig: { tokenLookup: [{ readPosition: 'header', parameterName: 'Authorization' }], claimPassBy: [{ claimName: 'sub' }] } });
+    // The check is live: a token read from nowhere, or no key at all, is refused.
+    expect(httpTriggerErrors({ ...trigger?.triggerConfig, authConfig: { ...trigger?.triggerConfig.authConfig, tokenLookup: [{ readPosition: 'body', parameterName: 'x' }] } }).join()).toMatch(/readPosition|tokenLookup/);
+    expect(httpTriggerErrors({ ...trigger?.triggerConfig, authConfig: { tokenLookup: trigger?.triggerConfig.authConfig.tokenLookup } }).join()).toMatch(/jwks/);
+  });
+
   it('the schema check of the examples is live: an unknown OSS event or a retry count over 8 is refused', () => {
     const trigger = ossTrigger();
     expect(validateOss({ ...trigger.triggerConfig, events: ['oss:ObjectCreated:Everything'] })).toBe(false);

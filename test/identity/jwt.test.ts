@@ -1,0 +1,281 @@
+import { createHash } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { readServicePolicy } from '../../shared/config/policy';
+import { makeKey, startLocalOidc, type LocalOidc, type SigningAlgorithm } from '../../scripts/local-oidc/server';
+import { callHttp, harness, httpEvent } from '../support/fc';
+
+/**
+ * OIDC JWTs verified in the function: valid tokens for each algorithm, every classic forgery answering 401 with its
+ * own code, the clock's bounded skew, and the issuer's keys inline (AUTH_JWKS) and fetched from a JWKS served on
+ * loopback (AUTH_JWKS_URL): rotation, and the issuer slow or down at cold start and later.
+ */
+const AUDIENCE = 'oss-presign-test';
+const b64url = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const body = (key: string) => ({ key, contentType: 'text/plain' });
+
+let oidc: LocalOidc;
+beforeAll(async () => {
+  oidc = await startLocalOidc({ audience: AUDIENCE, algorithms: ['RS256', 'ES256', 'EdDSA'] });
+});
+afterAll(() => oidc.close());
+
+const inlineEnv = () => ({
+  ALLOWED_KEY_PREFIXES: 'users/{sub}/',
+  AUTH_ISSUER: oidc.issuer,
+  AUTH_AUDIENCE: AUDIENCE,
+  AUTH_JWKS: JSON.stringify({ keys: oidc.keys().map((k) => k.publicJwk) }),
+});
+
+async function put(handler: ReturnType<typeof harness>['put'], token: string | undefined, key: string) {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  return callHttp(handler, httpEvent({ body: body(key), headers }));
+}
+
+describe('valid tokens (JWKS inline)', () => {
+  it.each(['RS256', 'ES256', 'EdDSA'] as SigningAlgorithm[])('%s: the caller gets a URL for its own folder, and 403 for another user\'s', async (alg) => {
+    const { put: handler, logs } = harness(inlineEnv());
+    const key = oidc.keys().find((k) => k.alg === alg);
+    const token = await oidc.sign({ sub: 'alice' }, { key });
+    const own = await put(handler, token, 'users/alice/notes.txt');
+    expect(own.statusCode).toBe(200);
+    expect(own.json).toMatchObject({ method: 'PUT', key: 'users/alice/notes.txt' });
+    const other = await put(handler, token, 'users/bob/notes.txt');
+    expect(other.statusCode).toBe(403);
+    expect(other.json).toMatchObject({ error: { code: 'KeyNotAllowed', field: 'key' } });
+    expect(other.body).not.toMatch(/x-oss-signature=/);
+    expect(logs.map((l) => l.caller)).toEqual(['user', 'user']);
+  });
+
+  it('a token with a leeway inside AUTH_CLOCK_SKEW_SECONDS passes, one beyond it does not', async () => {
+    const { put: handler } = harness({ ...inlineEnv(), AUTH_CLOCK_SKEW_SECONDS: '60' });
+    const now = Math.floor(Date.now() / 1000);
+    expect((await put(handler, await oidc.sign({ sub: 'alice', exp: now - 30 }), 'users/alice/a')).statusCode).toBe(200);
+    expect((await put(handler, await oidc.sign({ sub: 'alice', exp: now - 90 }), 'users/alice/a')).json).toMatchObject({ error: { code: 'TokenExpired' } });
+    expect((await put(handler, await oidc.sign({ sub: 'alice', nbf: now + 30 }), 'users/alice/a')).statusCode).toBe(200);
+    expect((await put(handler, await oidc.sign({ sub: 'alice', nbf: now + 90 }), 'users/alice/a')).json).toMatchObject({ error: { code: 'TokenNotYetValid' } });
+  });
+});
+
+describe('every classic forgery answers 401 with its code, a Bearer challenge, and no URL', () => {
+  let stranger: Awaited<ReturnType<typeof makeKey>>;
+  let rsaPublic: JWK;
+  beforeAll(async () => {
+    stranger = await makeKey('ES256');
+    rsaPublic = (oidc.keys().find((k) => k.alg === 'RS256') as { publicJwk: JWK }).publicJwk;
+  });
+  const now = () => Math.floor(Date.now() / 1000);
+  const es = () => oidc.keys().find((k) => k.alg === 'ES256');
+  const rs = () => oidc.keys().find((k) => k.alg === 'RS256');
+
+  const forgeries: [string, () => Promise<string>, string][] = [
+    ['alg: none', async () => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE, exp: now() + 60 })}.`, 'TokenAlgorithmNotAllowed'],
+    ['alg: none, with a signature part', async () => `${b64url({ alg: 'none' })}.${b64url({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE, exp: now() + 60 })}.AAAA`, 'TokenAlgorithmNotAllowed'],
+    ['HS256 keyed with the issuer\'s public key', async () => {
+      const secret = new TextEncoder().encode(JSON.stringify(rsaPublic));
+      return new SignJWT({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE }).setProtectedHeader({ alg: 'HS256', kid: rs()?.kid }).setExpirationTime('5m').sign(secret);
+    }, 'TokenAlgorithmNotAllowed'],
+    ['HS256 keyed with the public key\'s modulus', async () => new SignJWT({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE }).setProtectedHeader({ alg: 'HS256', kid: rs()?.kid }).setExpirationTime('5m').sign(Buffer.from(String(rsaPublic.n), 'base64url')), 'TokenAlgorithmNotAllowed'],
+    ['a stranger\'s key under a known kid', () => oidc.sign({ sub: 'alice' }, { key: { ...stranger, kid: es()?.kid as string } }), 'TokenSignatureInvalid'],
+    ['a payload swapped after signing', async () => {
+      const [header, , signature] = (await oidc.sign({ sub: 'bob' })).split('.');
+      return `${header}.${b64url({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE, exp: now() + 60 })}.${signature}`;
+    }, 'TokenSignatureInvalid'],
+    ['a signature cut short', async () => (await oidc.sign({ sub: 'alice' })).slice(0, -4), 'TokenSignatureInvalid'],
+    ['an ES256 token under an RSA key\'s kid', () => oidc.sign({ sub: 'alice' }, { key: { ...(es() as NonNullable<ReturnType<typeof es>>), kid: rs()?.kid as string } }), 'TokenKeyUnknown'],
+    ['expired', () => oidc.sign({ sub: 'alice', exp: now() - 3600 }), 'TokenExpired'],
+    ['not yet valid (nbf)', () => oidc.sign({ sub: 'alice', nbf: now() + 3600 }), 'TokenNotYetValid'],
+    ['issued in the future (iat)', () => oidc.sign({ sub: 'alice', iat: now() + 3600 }), 'TokenNotYetValid'],
+    ['without exp', () => oidc.sign({ sub: 'alice', exp: undefined }), 'TokenClaimInvalid'],
+    ['another issuer', () => oidc.sign({ sub: 'alice', iss: 'https://evil.example' }), 'TokenIssuerInvalid'],
+    ['another audience', () => oidc.sign({ sub: 'alice', aud: 'someone-else' }), 'TokenAudienceInvalid'],
+    ['an unknown kid', () => oidc.sign({ sub: 'alice' }, { key: { ...stranger, kid: 'nobody-knows' } }), 'TokenKeyUnknown'],
+    ['oversized', () => oidc.sign({ sub: 'alice', pad: 'x'.repeat(9000) }), 'TokenTooLarge'],
+    ['not a JWT at all', async () => 'just-some-opaque-token', 'TokenMalformed'],
+    ['three parts that are not base64url JSON', async () => 'a.b.c', 'TokenMalformed'],
+    ['a JWE (five parts)', async () => 'a.b.c.d.e', 'TokenMalformed'],
+    ['a validly signed __proto__ claim', async () => {
+      // jose builds a payload from an object; JSON text with "__proto__" as a name has to be signed by hand.
+      const key = es() as NonNullable<ReturnType<typeof es>>;
+      const header = b64url({ alg: 'ES256', kid: key.kid });
+      const payload = b64url(`{"sub":"alice","iss":"${oidc.issuer}","aud":"${AUDIENCE}","exp":${now() + 60},"__proto__":{"admin":true}}`);
+      return `${header}.${payload}.${await signRaw(`${header}.${payload}`, key.privateKey)}`;
+    }, 'TokenClaimInvalid'],
+  ];
+
+  it.each(forgeries)('%s → 401 with its code', async (_name, forge, code) => {
+    const { put: handler, get } = harness(inlineEnv());
+    const token = await forge();
+    for (const fn of [handler, get]) {
+      const answer = await put(fn, token, 'users/alice/a.txt');
+      expect(answer.statusCode).toBe(401);
+      expect(answer.json).toMatchObject({ error: { code } });
+      expect(answer.headers['www-authenticate']).toMatch(/^Bearer/);
+      expect(answer.body).not.toMatch(/x-oss-signature/);
+    }
+  });
+
+  it('the same token, unforged, is let in (each forgery above fails for its forgery alone)', async () => {
+    const { put: handler } = harness(inlineEnv());
+    expect((await put(handler, await oidc.sign({ sub: 'alice' }), 'users/alice/a.txt')).statusCode).toBe(200);
+    expect((await put(handler, await oidc.sign({ sub: 'alice' }, { key: rs() }), 'users/alice/a.txt')).statusCode).toBe(200);
+  });
+
+  it('no token at all: 401 Unauthorized when no rule admits anonymous callers', async () => {
+    const answer = await put(harness(inlineEnv()).put, undefined, 'users/alice/a.txt');
+    expect(answer.statusCode).toBe(401);
+    expect(answer.json).toMatchObject({ error: { code: 'Unauthorized' } });
+    expect(answer.headers['www-authenticate']).toBe('Bearer');
+  });
+});
+
+/** A compact JWS signature over `input` with an ES256 private key (IEEE P1363 form, as JWS wants it). */
+async function signRaw(input: string, key: CryptoKey): Promise<string> {
+  const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, new TextEncoder().encode(input));
+  return Buffer.from(signature).toString('base64url');
+}
+
+describe('settings, checked at cold start', () => {
+  const base = { OSS_BUCKET: 'my-bucket', OSS_REGION: 'cn-hangzhou' };
+  const jwks = () => JSON.stringify({ keys: oidc.keys().map((k) => k.publicJwk) });
+  const cases: [string, Record<string, string>, string, RegExp][] = [
+    ['no audience', { AUTH_ISSUER: 'https://i', AUTH_JWKS: '{}' }, 'AUTH_AUDIENCE', /audience/],
+    ['no issuer', { AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks' }, 'AUTH_ISSUER', /issuer/],
+    ['no keys', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a' }, 'AUTH_JWKS_URL', /AUTH_JWKS/],
+    ['both key sources', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks', AUTH_JWKS: '{"keys":[]}' }, 'AUTH_JWKS', /not both/],
+    ['a JWKS URL in the clear', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'http://idp.example.com/jwks' }, 'AUTH_JWKS_URL', /https/],
+    ['an HMAC algorithm', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks', AUTH_ALGORITHMS: 'RS256,HS256' }, 'AUTH_ALGORITHMS', /HMAC/],
+    ['alg none', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks', AUTH_ALGORITHMS: 'none' }, 'AUTH_ALGORITHMS', /unsigned/],
+    ['a JWKS that is not one', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS: '[1,2]' }, 'AUTH_JWKS', /not a JWKS/],
+    ['a JWKS of HMAC keys only', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS: '{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}' }, 'AUTH_JWKS', /no public RSA, EC or OKP/],
+    ['a skew beyond 5 minutes', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks', AUTH_CLOCK_SKEW_SECONDS: '3600' }, 'AUTH_CLOCK_SKEW_SECONDS', /between 0 and 300/],
+    ['a blank token digest list', { AUTH_TOKEN_SHA256: ' , ' }, 'AUTH_TOKEN_SHA256', /no entry/],
+  ];
+  it.each(cases)('%s: refused at cold start, naming the variable', (_name, env, variable, message) => {
+    expect(() => readServicePolicy({ ...base, ...env })).toThrow(expect.objectContaining({ variable, message: expect.stringMatching(message) }));
+  });
+
+  it('a JWKS with private parts keeps only its public keys; a good one is accepted', () => {
+    const withPrivate = JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'secret', kid: 'p' }, ...oidc.keys().map((k) => k.publicJwk)] });
+    expect(readServicePolicy({ ...base, AUTH_ISSUER: oidc.issuer, AUTH_AUDIENCE: AUDIENCE, AUTH_JWKS: withPrivate }).identity.check?.kinds.has('user')).toBe(true);
+    expect(readServicePolicy({ ...base, AUTH_ISSUER: oidc.issuer, AUTH_AUDIENCE: AUDIENCE, AUTH_JWKS: jwks() }).identity.check).toBeDefined();
+  });
+});
+
+describe('machine tokens and JWTs side by side', () => {
+  const TOKEN = 'machine-token-for-the-backend';
+  const env = () => ({ ...inlineEnv(), ALLOWED_KEY_PREFIXES: '', AUTH_TOKEN_SHA256: createHash('sha256').update(TOKEN).digest('hex'), PRESIGN_RULES: JSON.stringify({ rules: [
+    { name: 'own', keys: ['users/{sub}/'], actions: ['put', 'get'] },
+    { name: 'backend', keys: ['*'], actions: ['put', 'get'], callers: ['machine', 'platform'] },
+  ] }) });
+
+  it('the machine token is a machine caller (the backend rule), a JWT a user (its own folder), garbage neither', async () => {
+    const { put: handler, logs } = harness(env());
+    expect((await put(handler, TOKEN, 'anything/x')).statusCode).toBe(200);
+    expect((await put(handler, await oidc.sign({ sub: 'alice' }), 'anything/x')).statusCode).toBe(403);
+    expect((await put(handler, await oidc.sign({ sub: 'alice' }), 'users/alice/x')).statusCode).toBe(200);
+    expect((await put(handler, `${TOKEN}x`, 'anything/x')).json).toMatchObject({ error: { code: 'TokenMalformed' } });
+    expect(logs.map((l) => l.caller)).toEqual(['machine', 'user', 'user', undefined]);
+  });
+});
+
+describe('keys fetched from AUTH_JWKS_URL (a JWKS on loopback)', () => {
+  let clock = Date.now();
+  const tick = (seconds: number) => {
+    clock += seconds * 1000;
+  };
+  // The handler's clock steers the JWKS cache; tokens are made for that clock.
+  const signAt = (claims: Record<string, unknown>, key?: Awaited<ReturnType<LocalOidc['addKey']>>) => {
+    const iat = Math.floor(clock / 1000);
+    return oidc.sign({ iat, exp: iat + 600, ...claims }, key === undefined ? {} : { key });
+  };
+  const remoteEnv = () => ({
+    ALLOWED_KEY_PREFIXES: 'users/{sub}/',
+    AUTH_ISSUER: oidc.issuer,
+    AUTH_AUDIENCE: AUDIENCE,
+    AUTH_JWKS_URL: oidc.jwksUrl,
+    AUTH_JWKS_TIMEOUT_MS: '300',
+    AUTH_JWKS_CACHE_SECONDS: '600',
+    AUTH_JWKS_MAX_STALE_SECONDS: '3600',
+  });
+  const make = () => harness(remoteEnv(), { now: () => clock }).put;
+
+  beforeEach(() => {
+    clock = Date.now();
+    oidc.setJwksBehaviour({});
+  });
+
+  it('fetches once, then serves from the cache: a warm instance verifies without asking the issuer', async () => {
+    const handler = make();
+    const before = oidc.jwksFetches();
+    for (let i = 0; i < 3; i++) expect((await put(handler, await signAt({ sub: 'alice' }), 'users/alice/a')).statusCode).toBe(200);
+    expect(oidc.jwksFetches() - before).toBe(1);
+  });
+
+  it('rotation: a new kid is fetched (at most once a minute), and a removed one stops working', async () => {
+    const handler = make();
+    const old = oidc.keys()[oidc.keys().length - 1];
+    expect((await put(handler, await signAt({ sub: 'alice' }, old), 'users/alice/a')).statusCode).toBe(200);
+    const fresh = await oidc.addKey('ES256');
+    oidc.removeKey(old?.kid as string);
+    const fetched = oidc.jwksFetches();
+    tick(10);
+    // Within a minute of the last fetch: the unknown kid is not fetched again (made-up kids cannot hammer the IdP).
+    expect((await put(handler, await signAt({ sub: 'alice' }, fresh), 'users/alice/a')).json).toMatchObject({ error: { code: 'TokenKeyUnknown' } });
+    expect(oidc.jwksFetches()).toBe(fetched);
+    tick(60);
+    expect((await put(handler, await signAt({ sub: 'alice' }, fresh), 'users/alice/a')).statusCode).toBe(200);
+    expect(oidc.jwksFetches()).toBe(fetched + 1);
+    tick(5);
+    expect((await put(handler, await signAt({ sub: 'alice' }, old), 'users/alice/a')).json).toMatchObject({ error: { code: 'TokenKeyUnknown' } });
+    expect(oidc.jwksFetches()).toBe(fetched + 1);
+  });
+
+  it.each([['down (503)', { down: true }], ['slow (beyond the deadline)', { delayMs: 1500 }], ['hanging', { hang: true }]])(
+    'the issuer %s at cold start: 503 IdentityProviderUnavailable, retryable; once it is back, tokens pass',
+    async (_name, behaviour) => {
+      oidc.setJwksBehaviour(behaviour);
+      const handler = make();
+      const started = Date.now();
+      const answer = await put(handler, await signAt({ sub: 'alice' }), 'users/alice/a');
+      expect(Date.now() - started).toBeLessThan(1400);
+      expect(answer.statusCode).toBe(503);
+      expect(answer.json).toMatchObject({ error: { code: 'IdentityProviderUnavailable', retryable: true } });
+      expect(answer.body).not.toMatch(/x-oss-signature/);
+      oidc.setJwksBehaviour({});
+      tick(6);
+      expect((await put(handler, await signAt({ sub: 'alice' }), 'users/alice/a')).statusCode).toBe(200);
+    },
+  );
+
+  it.each([['down (503)', { down: true }], ['slow (beyond the deadline)', { delayMs: 1500 }]])(
+    'the issuer %s later: the cached keys are served past their time, up to AUTH_JWKS_MAX_STALE_SECONDS, then 503',
+    async (_name, behaviour) => {
+      const handler = make();
+      expect((await put(handler, await signAt({ sub: 'alice' }), 'users/alice/a')).statusCode).toBe(200);
+      oidc.setJwksBehaviour(behaviour);
+      tick(700);
+      const fetched = oidc.jwksFetches();
+      expect((await put(handler, await signAt({ sub: 'alice' }), 'users/alice/a')).statusCode).toBe(200);
+      expect(oidc.jwksFetches()).toBe(fetched + 1);
+      tick(3600);
+      const stale = await put(handler, await signAt({ sub: 'alice' }), 'users/alice/a');
+      expect(stale.statusCode).toBe(503);
+      expect(stale.json).toMatchObject({ error: { code: 'IdentityProviderUnavailable', retryable: true } });
+      oidc.setJwksBehaviour({});
+      tick(61);
+      expect((await put(handler, await signAt({ sub: 'alice' }), 'users/alice/a')).statusCode).toBe(200);
+    },
+  );
+});
+
+describe('a JWKS document the issuer serves is bounded and filtered', () => {
+  it('keys of other types and private keys are dropped; an HS256 token is refused whatever the set holds', async () => {
+    const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'x' };
+    const env = { ALLOWED_KEY_PREFIXES: 'users/{sub}/', AUTH_ISSUER: oidc.issuer, AUTH_AUDIENCE: AUDIENCE, AUTH_JWKS: JSON.stringify({ keys: [jwk, { kty: 'oct', k: 'c2VjcmV0', kid: 'hmac' }] }) };
+    const { put: handler } = harness(env);
+    const hs = await new SignJWT({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE }).setProtectedHeader({ alg: 'HS256', kid: 'hmac' }).setExpirationTime('5m').sign(Buffer.from('secret'));
+    expect((await put(handler, hs, 'users/alice/a')).json).toMatchObject({ error: { code: 'TokenAlgorithmNotAllowed' } });
+  });
+});

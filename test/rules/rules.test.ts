@@ -1,0 +1,365 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { readServicePolicy } from '../../shared/config/policy';
+import { readCredentialConfig } from '../../shared/credentials';
+import { ConfigError, ServiceError } from '../../shared/errors';
+import { ANONYMOUS, MACHINE, PLATFORM, type Caller, type CallerKind } from '../../shared/identity/caller';
+import { compileRulesDocument, type DocumentContext } from '../../shared/rules/document';
+import { compileKeyPattern, startFor, type KeyPattern } from '../../shared/rules/key-pattern';
+import { ruleFor, ruleForPrefix } from '../../shared/rules/match';
+import type { Action, Rule } from '../../shared/rules/types';
+import { tempDir } from '../support/temp';
+
+/**
+ * The rules module, table by table: key patterns (and the claims in them), what a claim may hold, which rule decides
+ * (patterns, actions, caller conditions, precedence), and what a rules document may say. Every decision is pinned
+ * from both sides: a case the rule allows next to the nearest one it refuses.
+ */
+const user = (claims: Record<string, unknown>): Caller => ({ kind: 'user', claims: Object.assign(Object.create(null) as Record<string, unknown>, claims) });
+const alice = user({ sub: 'alice' });
+const bob = user({ sub: 'bob' });
+const admin = user({ sub: 'root', roles: ['admin', 'staff'] });
+
+const ALL_KINDS = new Set<CallerKind>(['user', 'machine', 'platform', 'anonymous']);
+const context = (overrides: Partial<DocumentContext> = {}): DocumentContext => ({ variable: 'PRESIGN_RULES', callers: ALL_KINDS, callbackHosts: false, ...overrides });
+const compile = (rules: unknown[], overrides: Partial<DocumentContext> = {}) => compileRulesDocument(JSON.stringify({ rules }), context(overrides));
+
+function pattern(source: string): KeyPattern {
+  const compiled = compileKeyPattern(source);
+  if (typeof compiled === 'string') throw new Error(compiled);
+  return compiled;
+}
+
+describe('key patterns', () => {
+  const accepted: [string, Caller, string | undefined][] = [
+    ['uploads/', PLATFORM, 'uploads/'],
+    ['img*', PLATFORM, 'img'],
+    ['*', PLATFORM, ''],
+    ['users/{sub}/', alice, 'users/alice/'],
+    ['users/{sub}/', bob, 'users/bob/'],
+    ['users/{sub}/', MACHINE, undefined],
+    ['users/{sub}/', ANONYMOUS, undefined],
+    ['users/{sub}/avatars/', alice, 'users/alice/avatars/'],
+    ['t/{claims.tenant}/{sub}/', user({ sub: 'alice', tenant: 'acme' }), 't/acme/alice/'],
+    ['t/{claims.tenant}/{sub}/', alice, undefined],
+    ['{sub}/', alice, 'alice/'],
+    ['users/{sub}/img*', alice, 'users/alice/img'],
+    ['org/{claims.org.id}/', user({ sub: 'a', org: { id: 'o1' } }), 'org/o1/'],
+  ];
+  it.each(accepted)('%s for %j covers keys starting %j', (source, caller, start) => {
+    expect(startFor(pattern(source), caller)).toBe(start);
+  });
+
+  const refused: [string, RegExp][] = [
+    ['uploads', /uploadsX/],
+    ['up*loads/', /may only end/],
+    ['/uploads/', /must not start/],
+    ['a/../b/', /"\." or "\.\." segments/],
+    ['users/{sub}', /followed by "\/"/],
+    ['users/{sub}*', /whole folder name|followed by/],
+    ['u-{sub}/', /whole folder name/],
+    ['{claims.a}{sub}/', /whole folder name/],
+    ['users/${sub}/', /Serverless Devs/],
+    ['users/{email}/', /whole folder name/],
+    ['users/{claims.__proto__}/', /whole folder name/],
+    ['users/{claims.a.constructor}/', /whole folder name/],
+    ['users/{sub/', /whole folder name/],
+    ['users/sub}/', /whole folder name/],
+    ['x/{sub}/../', /segments/],
+  ];
+  it.each(refused)('%s is refused: %s', (source, why) => {
+    const compiled = compileKeyPattern(source);
+    expect(typeof compiled).toBe('string');
+    expect(compiled).toMatch(why);
+  });
+});
+
+describe('what a claim may hold inside a key (it can never widen it)', () => {
+  const own = pattern('users/{sub}/');
+  const fits: [string, unknown, string][] = [
+    ['a plain name', 'alice', 'users/alice/'],
+    ['an Auth0 subject', 'auth0|64a1f0c2', 'users/auth0|64a1f0c2/'],
+    ['an e-mail address', 'a.b+c@example.com', 'users/a.b+c@example.com/'],
+    ['a UUID', '0b3c7e1a-3f7d-4f5e-9a41-2d1a4c0f9e11', 'users/0b3c7e1a-3f7d-4f5e-9a41-2d1a4c0f9e11/'],
+    ['a whole number', 42, 'users/42/'],
+    ['128 characters', 'x'.repeat(128), `users/${'x'.repeat(128)}/`],
+    ['dots inside a name', 'a..b', 'users/a..b/'],
+  ];
+  it.each(fits)('%s fits', (_name, sub, start) => {
+    expect(startFor(own, user({ sub }))).toBe(start);
+  });
+
+  const refused: [string, unknown][] = [
+    ['a slash (a folder inside another user\'s)', 'alice/x'],
+    ['a backslash', 'alice\\x'],
+    ['a dot segment', '..'],
+    ['a single dot', '.'],
+    ['only dots', '...'],
+    ['empty', ''],
+    ['a wildcard', '*'],
+    ['a template', '${x}'],
+    ['braces', '{sub}'],
+    ['a percent-escape of /', 'a%2Fb'],
+    ['129 characters', 'x'.repeat(129)],
+    ['a Cyrillic look-alike', '\u0430lice'],
+    ['an NFD accent', 'e\u0301'],
+    ['a right-to-left override', 'a\u202eb'],
+    ['a control character', 'a\u0000b'],
+    ['a space', 'a b'],
+    ['a fraction', 1.5],
+    ['a boolean', true],
+    ['a list', ['alice']],
+    ['an object', { id: 'alice' }],
+  ];
+  it.each(refused)('%s is refused with 403 ClaimNotUsable, naming the claim', (_name, sub) => {
+    let thrown: unknown;
+    try {
+      startFor(own, user({ sub }));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ServiceError);
+    expect(thrown).toMatchObject({ code: 'ClaimNotUsable', status: 403 });
+    expect((thrown as Error).message).toMatch(/claim "sub"/);
+  });
+
+  it('a missing or null claim covers nothing (the rule does not apply), rather than failing', () => {
+    expect(startFor(own, user({}))).toBeUndefined();
+    expect(startFor(own, user({ sub: null }))).toBeUndefined();
+  });
+});
+
+describe('which rule decides', () => {
+  const rules = compile([
+    { name: 'own', keys: ['users/{sub}/'], actions: ['put', 'get', 'head', 'multipart', 'form'] },
+    { name: 'admins-read', keys: ['users/'], actions: ['get', 'head'], claims: { roles: 'admin' } },
+    { name: 'public', keys: ['public/'], actions: ['get', 'head'], anonymous: true },
+    { name: 'private', keys: ['uploads/private/'], actions: ['get'], claims: { roles: 'admin' } },
+    { name: 'uploads', keys: ['uploads/'], actions: ['put', 'get'] },
+    { name: 'backend', keys: ['*'], actions: ['get', 'put'], callers: ['machine', 'platform'] },
+  ]);
+  const decide = (list: readonly Rule[], caller: Caller, action: Action, key: string): string => {
+    try {
+      const rule = ruleFor(list, caller, action, key);
+      return rule.origin.kind === 'document' ? rule.origin.name : 'environment';
+    } catch (error) {
+      return `${(error as ServiceError).status} ${(error as ServiceError).code}`;
+    }
+  };
+
+  const table: [caller: string, Caller, Action, string, string][] = [
+    ['alice', alice, 'put', 'users/alice/a.png', 'own'],
+    ['alice', alice, 'get', 'users/alice/a.png', 'own'],
+    ['alice', alice, 'get', 'users/bob/a.png', '403 CallerNotAllowed'],
+    ['alice', alice, 'put', 'users/bob/a.png', '403 ActionNotAllowed'],
+    ['bob', bob, 'get', 'users/bob/a.png', 'own'],
+    ['bob', bob, 'get', 'users/alice/a.png', '403 CallerNotAllowed'],
+    ['alice', alice, 'get', 'users/alicex/a.png', '403 CallerNotAllowed'],
+    ['admin', admin, 'get', 'users/alice/a.png', 'admins-read'],
+    ['admin', admin, 'put', 'users/alice/a.png', '403 ActionNotAllowed'],
+    ['admin', admin, 'put', 'users/root/a.png', 'own'],
+    ['anonymous', ANONYMOUS, 'get', 'public/a.png', 'public'],
+    ['anonymous', ANONYMOUS, 'put', 'public/a.png', '403 ActionNotAllowed'],
+    ['anonymous', ANONYMOUS, 'get', 'users/alice/a.png', '401 Unauthorized'],
+    ['anonymous', ANONYMOUS, 'get', 'uploads/a.png', '401 Unauthorized'],
+    ['alice', alice, 'get', 'public/a.png', 'public'],
+    ['alice', alice, 'get', 'uploads/a.png', 'uploads'],
+    ['alice', alice, 'get', 'uploads/private/a.png', '403 CallerNotAllowed'],
+    ['admin', admin, 'get', 'uploads/private/a.png', 'private'],
+    ['admin', admin, 'put', 'uploads/private/a.png', '403 ActionNotAllowed'],
+    ['machine', MACHINE, 'get', 'other/a.png', 'backend'],
+    ['platform', PLATFORM, 'put', 'other/a.png', 'backend'],
+    ['machine', MACHINE, 'get', 'uploads/a.png', 'uploads'],
+    ['machine', MACHINE, 'get', 'users/alice/a.png', '403 CallerNotAllowed'],
+    ['alice', alice, 'get', 'other/a.png', '403 CallerNotAllowed'],
+    ['anonymous', ANONYMOUS, 'get', 'other/a.png', '401 Unauthorized'],
+    ['machine', MACHINE, 'head', 'other/a.png', '403 ActionNotAllowed'],
+  ];
+  it.each(table)('%s %s %s → %s', (_who, caller, action, key, expected) => {
+    expect(decide(rules, caller, action, key)).toBe(expected);
+  });
+
+  it('precedence is most specific, not document order: the same table holds with the rules reversed', () => {
+    const reversed = [...rules].reverse();
+    for (const [, caller, action, key, expected] of table) expect(decide(reversed, caller, action, key)).toBe(expected);
+  });
+
+  it('rules with the same pattern are tried in document order; the first that allows the action and admits the caller decides', () => {
+    const tied = compile([
+      { name: 'writers', keys: ['uploads/'], actions: ['put'] },
+      { name: 'readers', keys: ['uploads/'], actions: ['get'], anonymous: true },
+      { name: 'short', keys: ['uploads/'], actions: ['get'], maxExpires: 60 },
+    ]);
+    expect(decide(tied, alice, 'put', 'uploads/a')).toBe('writers');
+    expect(decide(tied, ANONYMOUS, 'get', 'uploads/a')).toBe('readers');
+    expect(decide(tied, alice, 'get', 'uploads/a')).toBe('readers');
+    expect(decide([...tied].reverse(), alice, 'get', 'uploads/a')).toBe('short');
+  });
+
+  it('a key no rule covers is 403 KeyNotAllowed, listing only the patterns of rules that admit the caller', () => {
+    const narrow = compile([
+      { name: 'own', keys: ['users/{sub}/'], actions: ['get'] },
+      { name: 'secret', keys: ['secret/'], actions: ['get'], claims: { roles: 'admin' } },
+    ]);
+    expect(() => ruleFor(narrow, alice, 'get', 'elsewhere/x')).toThrow(expect.objectContaining({ code: 'KeyNotAllowed', status: 403, message: expect.stringContaining('users/{sub}/') }));
+    expect(() => ruleFor(narrow, alice, 'get', 'elsewhere/x')).toThrow(expect.not.objectContaining({ message: expect.stringContaining('secret/') }));
+    expect(decide(narrow, admin, 'get', 'secret/x')).toBe('secret');
+  });
+
+  it('claim conditions: a value in a list claim, a scalar claim, a nested claim, every condition at once', () => {
+    const conditioned = compile([
+      { name: 'roles', keys: ['a/'], actions: ['get'], claims: { roles: ['admin', 'auditor'] } },
+      { name: 'verified', keys: ['b/'], actions: ['get'], claims: { email_verified: true, tenant: 'acme' } },
+      { name: 'keycloak', keys: ['c/'], actions: ['get'], claims: { 'realm_access.roles': 'uploader' } },
+      { name: 'auth0', keys: ['d/'], actions: ['get'], claims: { 'https://example.com/roles': 'admin' } },
+    ]);
+    expect(decide(conditioned, user({ roles: ['auditor'] }), 'get', 'a/x')).toBe('roles');
+    expect(decide(conditioned, user({ roles: 'auditor' }), 'get', 'a/x')).toBe('roles');
+    expect(decide(conditioned, user({ roles: ['staff'] }), 'get', 'a/x')).toBe('403 CallerNotAllowed');
+    expect(decide(conditioned, user({ roles: 'Admin' }), 'get', 'a/x')).toBe('403 CallerNotAllowed');
+    expect(decide(conditioned, user({ email_verified: true, tenant: 'acme' }), 'get', 'b/x')).toBe('verified');
+    expect(decide(conditioned, user({ email_verified: 'true', tenant: 'acme' }), 'get', 'b/x')).toBe('403 CallerNotAllowed');
+    expect(decide(conditioned, user({ email_verified: true, tenant: 'other' }), 'get', 'b/x')).toBe('403 CallerNotAllowed');
+    expect(decide(conditioned, user({ realm_access: { roles: ['uploader'] } }), 'get', 'c/x')).toBe('keycloak');
+    expect(decide(conditioned, user({ realm_access: { roles: ['viewer'] } }), 'get', 'c/x')).toBe('403 CallerNotAllowed');
+    expect(decide(conditioned, user({ 'https://example.com/roles': ['admin'] }), 'get', 'd/x')).toBe('auth0');
+    expect(decide(conditioned, MACHINE, 'get', 'a/x')).toBe('403 CallerNotAllowed');
+    expect(decide(conditioned, ANONYMOUS, 'get', 'a/x')).toBe('401 Unauthorized');
+  });
+
+  it('a form keyPrefix must be covered by one rule, and must not reach into a more specific rule\'s folder', () => {
+    const forms = compile([
+      { name: 'uploads', keys: ['uploads/'], actions: ['form'], formKeyPrefix: true },
+      { name: 'private', keys: ['uploads/private/'], actions: ['form'], claims: { roles: 'admin' } },
+    ]);
+    expect(ruleForPrefix(forms, alice, 'form', 'uploads/pictures/', 'form.keyPrefix').origin).toEqual({ kind: 'document', name: 'uploads' });
+    expect(() => ruleForPrefix(forms, alice, 'form', 'uploads/', 'form.keyPrefix')).toThrow(expect.objectContaining({ code: 'KeyNotAllowed', message: expect.stringContaining('uploads/private/') }));
+    expect(() => ruleForPrefix(forms, alice, 'form', 'upl', 'form.keyPrefix')).toThrow(expect.objectContaining({ code: 'KeyNotAllowed' }));
+  });
+});
+
+describe('rules documents are checked at cold start; each error names the rule and the field', () => {
+  const good = { name: 'ok', keys: ['uploads/'], actions: ['put'] };
+  const bad: [string, unknown, RegExp, Partial<DocumentContext>?][] = [
+    ['no rules list', { rule: [] }, /\{ "rules": \[ \.\.\. \] \}/],
+    ['an extra document field', { rules: [good], version: 2 }, /"version" is not a document field/],
+    ['an empty list', { rules: [] }, /must not be empty/],
+    ['a rule that is not an object', { rules: ['x'] }, /rule #1: must be an object/],
+    ['a rule without a name', { rules: [{ keys: ['a/'], actions: ['get'] }] }, /rule #1, name: required/],
+    ['two rules of one name', { rules: [good, good] }, /rule #2, name: "ok" names two rules/],
+    ['a misspelt field', { rules: [{ ...good, actoins: ['get'] }] }, /rule "ok", actoins: is not a rule field/],
+    ['no keys', { rules: [{ name: 'r', actions: ['get'] }] }, /rule "r", keys: is required/],
+    ['empty keys', { rules: [{ name: 'r', keys: [], actions: ['get'] }] }, /rule "r", keys: must not be empty/],
+    ['a bare folder name', { rules: [{ name: 'r', keys: ['uploads'], actions: ['get'] }] }, /rule "r", keys: "uploads" would also admit/],
+    ['no actions', { rules: [{ name: 'r', keys: ['a/'] }] }, /rule "r", actions: is required/],
+    ['an unknown action', { rules: [{ name: 'r', keys: ['a/'], actions: ['delete'] }] }, /rule "r", actions: "delete" is not one of put, get, head, multipart, form/],
+    ['a negative maxSize', { rules: [{ ...good, name: 'r', maxSize: -1 }] }, /rule "r", maxSize: must be a whole number/],
+    ['a fractional minSize', { rules: [{ ...good, name: 'r', minSize: 1.5 }] }, /rule "r", minSize: must be a whole number/],
+    ['minSize over maxSize', { rules: [{ ...good, name: 'r', minSize: 10, maxSize: 5 }] }, /rule "r", minSize: 10 is over maxSize 5/],
+    ['maxExpires 0', { rules: [{ ...good, name: 'r', maxExpires: 0 }] }, /rule "r", maxExpires: must be a whole number from 1 to 604800/],
+    ['maxExpires over 7 days', { rules: [{ ...good, name: 'r', maxExpires: 604801 }] }, /rule "r", maxExpires/],
+    ['a bad content type', { rules: [{ ...good, name: 'r', contentTypes: ['image'] }] }, /rule "r", contentTypes: "image" is not a type\/subtype pattern/],
+    ['an unknown ACL', { rules: [{ ...good, name: 'r', acls: ['public'] }] }, /rule "r", acls: "public" is not one of/],
+    ['an unknown storage class', { rules: [{ ...good, name: 'r', storageClasses: ['Cold'] }] }, /rule "r", storageClasses/],
+    ['a bad processing pattern', { rules: [{ ...good, name: 'r', process: ['*/*'] }] }, /rule "r", process/],
+    ['a string for a boolean', { rules: [{ ...good, name: 'r', responseCaching: 'yes' }] }, /rule "r", responseCaching: must be true or false/],
+    ['callbacks with no allowlisted host', { rules: [{ ...good, name: 'r', callbacks: true }] }, /rule "r", callbacks: CALLBACK_URL_ALLOWLIST names no host/],
+    ['a bad keyMode', { rules: [{ ...good, name: 'r', keyMode: 'random' }] }, /rule "r", keyMode: must be "caller" or "generated"/],
+    ['an unknown caller kind', { rules: [{ ...good, name: 'r', callers: ['admin'] }] }, /rule "r", callers: "admin" is not one of/],
+    ['callers and anonymous', { rules: [{ ...good, name: 'r', callers: ['user'], anonymous: true }] }, /rule "r", anonymous: give either/],
+    ['claims with anonymous', { rules: [{ ...good, name: 'r', claims: { roles: 'a' }, anonymous: true }] }, /rule "r", claims: claim conditions admit signed-in users only/],
+    ['claims that are not an object', { rules: [{ ...good, name: 'r', claims: ['admin'] }] }, /rule "r", claims: must be an object/],
+    ['a claim condition on an object', { rules: [{ ...good, name: 'r', claims: { roles: { any: 'admin' } } }] }, /rule "r", claims: "roles" must be a string, number or boolean/],
+    ['a reserved claim name', { rules: [{ ...good, name: 'r', claims: { 'a.__proto__': 'x' } }] }, /rule "r", claims: "a.__proto__" is not a claim name/],
+    ['claims without verified tokens', { rules: [{ ...good, name: 'r', claims: { roles: 'a' } }] }, /rule "r", claims: needs verified tokens: set AUTH_ISSUER/, { callers: new Set<CallerKind>(['platform', 'anonymous', 'machine']) }],
+    ['{sub} without verified tokens', { rules: [{ ...good, name: 'r', keys: ['users/{sub}/'] }] }, /rule "r", keys: "users\/\{sub\}\/" uses a token claim/, { callers: new Set<CallerKind>(['platform']) }],
+    ['machine callers where no token is configured', { rules: [{ ...good, name: 'r', callers: ['machine'] }] }, /rule "r", callers: no caller of these kinds can reach this deployment/, { callers: new Set<CallerKind>(['platform']) }],
+    ['anonymous where nobody is checked', { rules: [{ ...good, name: 'r', callers: ['anonymous'] }] }, /rule "r", callers: no caller/, { callers: new Set<CallerKind>(['platform']) }],
+  ];
+  // A default, so that the test's arity is three and jest does not take a fourth parameter for a done callback.
+  it.each(bad)('%s', (_name, document, message, overrides = {}) => {
+    expect(() => compileRulesDocument(JSON.stringify(document), context(overrides))).toThrow(message);
+    expect(() => compileRulesDocument(JSON.stringify(document), context(overrides))).toThrow(ConfigError);
+  });
+
+  it('text that is not JSON, or too large, names the variable', () => {
+    expect(() => compileRulesDocument('{rules: []}', context())).toThrow(/PRESIGN_RULES: is not valid JSON/);
+    expect(() => compileRulesDocument(JSON.stringify({ rules: [good], pad: 'x'.repeat(300_000) }), context())).toThrow(/PRESIGN_RULES: is over/);
+  });
+
+  it('what a rule leaves out is off: no ACL, storage class, processing, caching, form prefix or callback; no anonymous callers', () => {
+    const [rule] = compile([good]) as [Rule];
+    expect(rule).toMatchObject({ keyMode: 'caller', maxSize: undefined, minSize: undefined, maxExpires: undefined, forceForbidOverwrite: false, process: [], responseCaching: false, formKeyPrefix: false, callbacks: false });
+    expect(rule.acls.size + rule.storageClasses.size).toBe(0);
+    expect(rule.contentTypes).toEqual({ patterns: [], required: false });
+    expect([ANONYMOUS, MACHINE, PLATFORM, alice].map((c) => rule.admits(c))).toEqual([false, true, true, true]);
+  });
+});
+
+describe('PRESIGN_RULES, PRESIGN_RULES_FILE and the environment shorthand', () => {
+  const base = { OSS_BUCKET: 'my-bucket', OSS_REGION: 'cn-hangzhou' };
+  const document = JSON.stringify({ rules: [{ name: 'uploads', keys: ['uploads/'], actions: ['put', 'get'], maxSize: 100 }] });
+
+  it('a document replaces the shorthand: its rules are the policy, named in messages by rule and field', () => {
+    const policy = readServicePolicy({ ...base, PRESIGN_RULES: document });
+    expect(policy.rules.map((r) => r.origin)).toEqual([{ kind: 'document', name: 'uploads' }]);
+    expect(policy.rules[0]?.maxSize).toBe(100);
+  });
+
+  it('without one, the shorthand compiles into one rule, as before', () => {
+    const policy = readServicePolicy({ ...base, ALLOWED_KEY_PREFIXES: 'uploads/', MAX_CONTENT_LENGTH: '100' });
+    expect(policy.rules).toHaveLength(1);
+    expect(policy.rules[0]).toMatchObject({ origin: { kind: 'environment' }, maxSize: 100 });
+    expect(policy.rules[0]?.keys.map((k) => k.source)).toEqual(['uploads/']);
+  });
+
+  it.each(['ALLOWED_KEY_PREFIXES', 'PUT_KEY_MODE', 'ALLOWED_CONTENT_TYPES', 'MAX_CONTENT_LENGTH', 'FORCE_FORBID_OVERWRITE', 'ALLOWED_ACLS', 'ALLOWED_STORAGE_CLASSES', 'ALLOWED_PROCESS', 'ALLOW_RESPONSE_CACHE_OVERRIDES', 'ALLOW_FORM_KEY_PREFIX'])(
+    'both a document and the shorthand variable %s: refused at cold start, naming the variable',
+    (variable) => {
+      const value = { ALLOWED_KEY_PREFIXES: 'uploads/', PUT_KEY_MODE: 'generated', ALLOWED_CONTENT_TYPES: 'image/*', MAX_CONTENT_LENGTH: '5', ALLOWED_ACLS: 'private', ALLOWED_STORAGE_CLASSES: 'IA', ALLOWED_PROCESS: 'image/resize' }[variable] ?? 'true';
+      expect(() => readServicePolicy({ ...base, PRESIGN_RULES: document, [variable]: value })).toThrow(expect.objectContaining({ variable, message: expect.stringContaining('one policy decides') }));
+      expect(() => readServicePolicy({ ...base, PRESIGN_RULES: document, [variable]: '' })).not.toThrow();
+    },
+  );
+
+  it('shorthand variables left at their defaults (as s.yaml ships them) are no second policy', () => {
+    const defaults = { PUT_KEY_MODE: 'caller', FORCE_FORBID_OVERWRITE: 'false', ALLOW_RESPONSE_CACHE_OVERRIDES: '0', ALLOW_FORM_KEY_PREFIX: 'FALSE', ALLOWED_KEY_PREFIXES: '' };
+    expect(readServicePolicy({ ...base, PRESIGN_RULES: document, ...defaults }).rules).toHaveLength(1);
+  });
+
+  it('CALLBACK_URL_ALLOWLIST stays beside a document: it lists the hosts, rules say who may use them', () => {
+    const withCallbacks = JSON.stringify({ rules: [{ name: 'c', keys: ['uploads/'], actions: ['put'], callbacks: true }] });
+    expect(readServicePolicy({ ...base, PRESIGN_RULES: withCallbacks, CALLBACK_URL_ALLOWLIST: 'hooks.example.com' }).rules[0]?.callbacks).toBe(true);
+    expect(() => readServicePolicy({ ...base, PRESIGN_RULES: withCallbacks })).toThrow(/rule "c", callbacks/);
+  });
+
+  it('a rules file: absolute path read at cold start; a missing file or both variables are refused', () => {
+    const file = path.join(tempDir('oss-presign-rules-'), 'presign-rules.json');
+    writeFileSync(file, document);
+    expect(readServicePolicy({ ...base, PRESIGN_RULES_FILE: file }).rules[0]?.origin).toEqual({ kind: 'document', name: 'uploads' });
+    expect(() => readServicePolicy({ ...base, PRESIGN_RULES_FILE: `${file}.missing` })).toThrow(expect.objectContaining({ variable: 'PRESIGN_RULES_FILE' }));
+    expect(() => readServicePolicy({ ...base, PRESIGN_RULES_FILE: file, PRESIGN_RULES: document })).toThrow(/either PRESIGN_RULES or PRESIGN_RULES_FILE/);
+  });
+
+  it('a signer session (SIGNER_SESSION_POLICY=auto) is narrowed to the literal start of every pattern, document or shorthand', () => {
+    const signer = { SIGNER_ROLE_ARN: 'acs:ram::1234567890123456:role/signer', FC_REGION: 'cn-hangzhou' };
+    const rulesDoc = JSON.stringify({ rules: [{ name: 'own', keys: ['users/{sub}/'], actions: ['put'] }, { name: 'pub', keys: ['public/', 'img*'], actions: ['get'] }] });
+    const fromDocument = readCredentialConfig({ ...base, ...signer, PRESIGN_RULES: rulesDoc }).signerRole?.policy ?? '';
+    expect(JSON.parse(fromDocument).Statement[0].Resource).toEqual(['acs:oss:*:*:my-bucket/users/*', 'acs:oss:*:*:my-bucket/public/*', 'acs:oss:*:*:my-bucket/img*']);
+    const fromShorthand = readCredentialConfig({ ...base, ...signer, ALLOWED_KEY_PREFIXES: 'users/{sub}/,uploads/' }).signerRole?.policy ?? '';
+    expect(JSON.parse(fromShorthand).Statement[0].Resource).toEqual(['acs:oss:*:*:my-bucket/users/*', 'acs:oss:*:*:my-bucket/uploads/*']);
+    const everyKey = readCredentialConfig({ ...base, ...signer, PRESIGN_RULES: JSON.stringify({ rules: [{ name: 'all', keys: ['*'], actions: ['get'] }] }) }).signerRole?.policy ?? '';
+    expect(JSON.parse(everyKey).Statement[0].Resource).toEqual(['acs:oss:*:*:my-bucket/*']);
+  });
+
+  it('the shorthand with a claim needs verified tokens; with a JWT issuer it scopes every signed-in caller to its folder', () => {
+    expect(() => readServicePolicy({ ...base, ALLOWED_KEY_PREFIXES: 'users/{sub}/' })).toThrow(expect.objectContaining({ variable: 'ALLOWED_KEY_PREFIXES', message: expect.stringMatching(/AUTH_ISSUER/) }));
+    const jwks = JSON.stringify({ keys: [{ kty: 'OKP', crv: 'Ed25519', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo', kid: 'k' }] });
+    const policy = readServicePolicy({ ...base, ALLOWED_KEY_PREFIXES: 'users/{sub}/', AUTH_ISSUER: 'https://issuer.example', AUTH_AUDIENCE: 'presign', AUTH_JWKS: jwks });
+    const [rule] = policy.rules as [Rule];
+    expect(ruleFor(policy.rules, alice, 'put', 'users/alice/a')).toBe(rule);
+    expect(() => ruleFor(policy.rules, alice, 'put', 'users/bob/a')).toThrow(expect.objectContaining({ code: 'KeyNotAllowed' }));
+    expect(() => ruleFor(policy.rules, MACHINE, 'put', 'users/alice/a')).toThrow(expect.objectContaining({ code: 'KeyNotAllowed' }));
+    expect(policy.anonymousAdmitted).toBe(false);
+  });
+});
