@@ -1,5 +1,6 @@
 import { activeTypeFromExtension, CONTENT_TYPE_PATTERN, contentTypeAllowed, essenceOf, isActiveContentType } from '../../shared/rules/content-types';
-import { compileKeyPattern, keyMatches, prefixCovered, type KeyPattern } from '../../shared/rules/key-pattern';
+import { PLATFORM } from '../../shared/identity/caller';
+import { compileKeyPattern, startFor, type KeyPattern } from '../../shared/rules/key-pattern';
 import { compileProcessPattern, processRefusal, type ProcessPattern } from '../../shared/rules/process';
 
 /**
@@ -7,6 +8,10 @@ import { compileProcessPattern, processRefusal, type ProcessPattern } from '../.
  * it must not (a key that contains an allowed prefix without starting with it, `imagex/png` beside `image/*`, an
  * operation that only starts like an allowed one). Written against the mutation report (docs/mutation.md).
  */
+
+/** Whether the pattern covers the key (or every key under a form's prefix): the key starts with the pattern's start. */
+const keyMatches = (pattern: KeyPattern, key: string): boolean => key.startsWith(startFor(pattern, PLATFORM) ?? '\u0000');
+const prefixCovered = keyMatches;
 
 function keyPattern(source: string): KeyPattern {
   const compiled = compileKeyPattern(source);

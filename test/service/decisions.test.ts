@@ -2,9 +2,13 @@ import { InvocationBudget } from '../../shared/core/budget';
 import { readServicePolicy } from '../../shared/config/policy';
 import { ServiceError } from '../../shared/errors';
 import { contentDispositionFor } from '../../shared/service/presign-get';
-import { DEFAULT_FOLDER, generateKey, isGeneratedKey, sanitiseFilename } from '../../shared/service/generated-key';
+import { DEFAULT_FOLDER, generatedFolders as foldersFor, generateKey, isGeneratedKey, sanitiseFilename } from '../../shared/service/generated-key';
+import { PLATFORM } from '../../shared/identity/caller';
+import type { Rule } from '../../shared/rules/types';
 import { chooseBucket, regionFor } from '../../shared/service/target';
-import { checkLaterStepKey, chooseUploadKey, generatedFolders } from '../../shared/service/upload-key';
+import { checkLaterStepKey, chooseUploadKey } from '../../shared/service/upload-key';
+
+const generatedFolders = (rule: Rule) => foldersFor(rule, PLATFORM);
 import type { ServiceDeps } from '../../shared/service/types';
 
 /**
@@ -26,7 +30,7 @@ function refusal(act: () => unknown): ServiceError {
 }
 
 function deps(env: Record<string, string>): ServiceDeps {
-  return { policy: readServicePolicy({ OSS_BUCKET: 'main-bucket', OSS_REGION: 'cn-hangzhou', ...env }), resolver: undefined as never, now: () => NOW, budget: new InvocationBudget(10, 10_000) };
+  return { policy: readServicePolicy({ OSS_BUCKET: 'main-bucket', OSS_REGION: 'cn-hangzhou', ...env }), resolver: undefined as never, now: () => NOW, budget: new InvocationBudget(10, 10_000), caller: PLATFORM };
 }
 
 describe('buckets and regions', () => {
