@@ -3,7 +3,7 @@ import { machineTokenListed } from '../../shared/identity/caller-check';
 import { MAX_BODY_BYTES, readJsonBody } from '../../shared/http/body';
 import { allowedOrigin, corsHeaders, preflightHeaders } from '../../shared/http/cors';
 import type { HttpRequest } from '../../shared/adapters/types';
-import { ServiceError } from '../../shared/errors';
+import { refusal } from '../support/refusal';
 import { callHttp, harness, httpEvent } from '../support/fc';
 import '../support/frozen-prototypes';
 
@@ -102,14 +102,6 @@ describe('the request body', () => {
     const text = head + '中'.repeat(Math.floor(room / 3)) + 'a'.repeat(room % 3) + tail;
     expect(Buffer.byteLength(text)).toBe(bytes);
     return text;
-  };
-  const refusal = (act: () => unknown): ServiceError => {
-    try {
-      act();
-    } catch (error) {
-      return error as ServiceError;
-    }
-    throw new Error('not refused');
   };
 
   it('the limit is 64 KiB of bytes: a multibyte body at the limit is read, one byte over is 413 though it has far fewer characters', () => {

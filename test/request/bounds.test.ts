@@ -1,5 +1,5 @@
 import { answerBytes, InvocationBudget } from '../../shared/core/budget';
-import { ServiceError } from '../../shared/errors';
+import { refusal } from '../support/refusal';
 import { fieldsFromQuery, MAX_QUERY_FIELDS, mergeFields } from '../../shared/http/query-fields';
 import { fromApiGatewayEvent, isApiGatewayEvent, toApiGatewayResponse } from '../../shared/adapters/api-gateway';
 import { fromFcHttpEvent, isFcHttpEvent, isInvokeFunctionWrap, toFcHttpResponse, wrappedPayload } from '../../shared/adapters/fc-http';
@@ -14,15 +14,6 @@ import { adoptTree, checkRequestTree, EVENT_LIMITS, isReservedName, nullObject, 
  * reading of FC and API Gateway events (which wrap is FC's, which is a caller's costume). Written against the
  * mutation report (docs/mutation.md).
  */
-function refusal(act: () => unknown): ServiceError {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error('not refused');
-}
 
 describe('the invocation budget', () => {
   it('takes exactly maxUrls signatures, then refuses naming PRESIGN_MAX_URLS', () => {

@@ -1,4 +1,4 @@
-import { ServiceError } from '../../shared/errors';
+import { refusal as refusalOf } from '../support/refusal';
 import { FieldReader } from '../../shared/request/fields';
 import { readForm } from '../../shared/request/form';
 import { parseGetRequest } from '../../shared/request/get';
@@ -12,13 +12,8 @@ import { parseUploadRequest } from '../../shared/request/upload';
  * that the message names the rule the caller must meet. Written against the mutation report (docs/mutation.md).
  */
 function refusal(act: () => unknown): { code: string; field: string | undefined; message: string } {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof ServiceError) return { code: error.code, field: error.field, message: error.message };
-    throw error;
-  }
-  throw new Error('not refused');
+  const { code, field, message } = refusalOf(act);
+  return { code, field, message };
 }
 
 const says = (field: string, message: string) => ({ code: 'InvalidArgument', field, message });

@@ -1,4 +1,5 @@
-import { ConfigError, ServiceError } from '../../shared/errors';
+import { ConfigError } from '../../shared/errors';
+import { refusal } from '../support/refusal';
 import {
   checkAcl, checkCallbacksAllowed, checkFormKeyPrefix, checkProcess, checkResponseOverrides, checkStorageClass, checkUploadSize, checkUploadType, forbidsOverwrite,
 } from '../../shared/rules/checks';
@@ -16,24 +17,15 @@ import { ACTIONS, type Rule } from '../../shared/rules/types';
  * a key. Written against the mutation report (docs/mutation.md).
  */
 
-function thrown(act: () => unknown): ServiceError {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error('expected a ServiceError, nothing was thrown');
-}
 
 function expectRefusal(act: () => unknown, code: string, field: string, message: RegExp): void {
-  const error = thrown(act);
+  const error = refusal(act);
   expect({ code: error.code, status: error.status, field: error.field }).toEqual({ code, status: code === 'InvalidArgument' ? 400 : 403, field });
   expect(error.message).toMatch(message);
 }
 
 function configRefusal(env: Record<string, string>, variable: string, message: RegExp): void {
-  const error = thrown(() => ruleFromEnv(env));
+  const error = refusal(() => ruleFromEnv(env));
   expect(error).toBeInstanceOf(ConfigError);
   expect((error as ConfigError).variable).toBe(variable);
   expect(error.message).toMatch(message);

@@ -1,6 +1,6 @@
 import { InvocationBudget } from '../../shared/core/budget';
 import { readServicePolicy } from '../../shared/config/policy';
-import { ServiceError } from '../../shared/errors';
+import { refusal } from '../support/refusal';
 import { contentDispositionFor } from '../../shared/service/presign-get';
 import { DEFAULT_FOLDER, generatedFolders as foldersFor, generateKey, isGeneratedKey, sanitiseFilename } from '../../shared/service/generated-key';
 import { PLATFORM } from '../../shared/identity/caller';
@@ -19,15 +19,6 @@ import type { ServiceDeps } from '../../shared/service/types';
 const NOW = Date.UTC(2026, 0, 5, 12); // January: the month is padded
 const UUID = '0123abcd-4567-89ef-0123-456789abcdef';
 
-function refusal(act: () => unknown): ServiceError {
-  try {
-    act();
-  } catch (error) {
-    if (error instanceof ServiceError) return error;
-    throw error;
-  }
-  throw new Error('not refused');
-}
 
 function deps(env: Record<string, string>): ServiceDeps {
   return { policy: readServicePolicy({ OSS_BUCKET: 'main-bucket', OSS_REGION: 'cn-hangzhou', ...env }), resolver: undefined as never, now: () => NOW, budget: new InvocationBudget(10, 10_000), caller: PLATFORM };
