@@ -7,9 +7,10 @@ import { PLATFORM } from '../../shared/identity/caller';
 import type { Rule } from '../../shared/rules/types';
 import { chooseBucket, regionFor } from '../../shared/service/target';
 import { checkLaterStepKey, chooseUploadKey } from '../../shared/service/upload-key';
-
-const generatedFolders = (rule: Rule) => foldersFor(rule, PLATFORM);
 import type { ServiceDeps } from '../../shared/service/types';
+
+/** The folders a platform caller (no identity of its own) may have keys generated in. */
+const generatedFolders = (rule: Rule) => foldersFor(rule, PLATFORM);
 
 /**
  * The service's own decisions from both sides: which bucket, which region, which key an upload writes (caller's or
@@ -18,7 +19,6 @@ import type { ServiceDeps } from '../../shared/service/types';
  */
 const NOW = Date.UTC(2026, 0, 5, 12); // January: the month is padded
 const UUID = '0123abcd-4567-89ef-0123-456789abcdef';
-
 
 function deps(env: Record<string, string>): ServiceDeps {
   return { policy: readServicePolicy({ OSS_BUCKET: 'main-bucket', OSS_REGION: 'cn-hangzhou', ...env }), resolver: undefined as never, now: () => NOW, budget: new InvocationBudget(10, 10_000), caller: PLATFORM };
