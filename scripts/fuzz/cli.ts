@@ -26,9 +26,11 @@ async function main(): Promise<void> {
   try {
     process.stdout.write(`fuzz: ${runs} runs, seed ${seed}, OSS round trip for every ${sampleEvery}th success\n`);
     await fc.assert(fc.asyncProperty(fuzzCase, (c) => runCase(rig, c, stats, sampleEvery)), { seed, numRuns: runs, endOnFailure: true });
-    process.stdout.write(`${formatStats(stats, Date.now() - started)}\nPASS\n`);
+    process.stdout.write(`${formatStats(stats, Date.now() - started)}\nPASS: 0 violations\n`);
   } catch (error) {
-    process.stdout.write(`${formatStats(stats, Date.now() - started)}\nFAIL (seed ${seed})\n${error instanceof Error ? error.message : String(error)}\n`);
+    // fast-check keeps what the check said in the error's cause; the message holds the counterexample.
+    const cause = error instanceof Error && error.cause !== undefined ? `\ncause: ${error.cause instanceof Error ? error.cause.message : String(error.cause)}` : '';
+    process.stdout.write(`${formatStats(stats, Date.now() - started)}\nFAIL (seed ${seed})\n${error instanceof Error ? error.message : String(error)}${cause}\n`);
     process.exitCode = 1;
   } finally {
     await rig.close();

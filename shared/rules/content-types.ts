@@ -88,5 +88,7 @@ export function activeTypeFromExtension(key: string): string | undefined {
   const name = key.slice(key.lastIndexOf('/') + 1);
   const dot = name.lastIndexOf('.');
   if (dot < 0) return undefined;
-  return ACTIVE_BY_EXTENSION[name.slice(dot + 1).toLowerCase()];
+  // Own names only: the extension is the caller's, and `a.constructor` must not find Object's.
+  const extension = name.slice(dot + 1).toLowerCase();
+  return Object.hasOwn(ACTIVE_BY_EXTENSION, extension) ? ACTIVE_BY_EXTENSION[extension] : undefined;
 }

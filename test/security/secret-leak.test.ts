@@ -8,6 +8,9 @@ import { getOperation } from '../../shared/operations/get';
 import { CredentialStore } from '../../scripts/local-cloud/credential-store';
 import { startLocalSts, type LocalSts } from '../../scripts/local-cloud/local-sts';
 import { startLocalStack, type LocalStack } from '../../scripts/local-stack';
+import { resolveAddress } from '../../scripts/local-oss/addressing';
+import { parseRawQuery } from '../../scripts/local-oss/encoding';
+import { authenticate } from '../../scripts/local-oss/v4-verify';
 import { fixtureEvent, httpEvent } from '../support/fc';
 
 /**
@@ -33,6 +36,10 @@ const answers: { where: string; value: unknown }[] = [];
 const secrets = new Set<string>([RUNTIME.accessKeySecret, WRONG_SECRET, URI_SECRET]);
 const tokens = new Set<string>([RUNTIME.securityToken, URI_TOKEN]);
 const say = (where: string, text: string) => collected.push({ where, text });
+/** Every scenario call made (record and call below): each must leave its answer in `answers`, or it went unscanned. */
+let attempts = 0;
+/** The credentials the service was handed, by scenario: the final checks prove each one was really used to sign. */
+const handed: { where: string; credential: { accessKeyId: string; accessKeySecret: string; securityToken?: string } }[] = [];
 const logSink = (where: string) => (line: unknown) => say(`${where} log`, JSON.stringify(line));
 const logger = { info: (m: string) => say('credential logger', m), warn: (m: string) => say('credential logger', m) };
 
@@ -63,6 +70,7 @@ async function recordFailure(where: string, run: () => Promise<unknown>): Promis
 }
 
 async function record(where: string, run: () => Promise<unknown>): Promise<unknown> {
+  attempts += 1;
   try {
     const value = await run();
     answers.push({ where, value });
@@ -281,6 +289,7 @@ async function broadScenarios(where: string, put: FcHandler, get: FcHandler, ctx
 }
 
 test('FC context credentials: every event source, success and error', async () => {
+  handed.push({ where: 'context', credential: RUNTIME });
   const put = createHandler(putOperation, { env: { OSS_BUCKET: 'leak-bucket', ALLOWED_BUCKETS: 'testbucket,bucketname', OSS_REGION: 'cn-hangzhou' }, log: logSink('handler') });
   const get = createHandler(getOperation, { env: { OSS_BUCKET: 'leak-bucket', ALLOWED_BUCKETS: 'testbucket,bucketname', OSS_REGION: 'cn-hangzhou' }, log: logSink('handler') });
   await broadScenarios('context', put, get, () => context());
@@ -307,6 +316,7 @@ describe('signer role at the local STS', () => {
       secrets.add(c.accessKeySecret);
       if (c.securityToken) tokens.add(c.securityToken);
     }
+    handed.push(...sts.issued.map((credential) => ({ where: 'signer', credential })));
     await sts.close();
   });
 
@@ -376,7 +386,10 @@ describe('credentials URI answering every broken shape with secrets inside', () 
     await broadScenarios(`uri ${m}`, put, get, () => context({}));
     await recordFailure(`uri ${m} resolver`, () => createCredentialResolver({ env, logger }).resolve(undefined));
     const direct = answers.find((a) => a.where === `uri ${m}: put direct`)?.value as { url?: string; error?: { code: string } } | undefined;
-    if (m === 'ok') expect(typeof direct?.url).toBe('string');
+    if (m === 'ok') {
+      expect(typeof direct?.url).toBe('string');
+      handed.push({ where: 'uri ok', credential: { accessKeyId: 'STS.LeakUri0001', accessKeySecret: URI_SECRET, securityToken: URI_TOKEN } });
+    }
     else expect(direct?.error?.code).toBe('CredentialsUnavailable');
   });
 });
@@ -395,10 +408,12 @@ describe('the whole local stack over HTTP: FC host, OSS, STS, handlers on stdout
       if (c.securityToken) tokens.add(c.securityToken);
     }
     for (const line of stack.fc.logs) say('fc logs', line);
+    handed.push({ where: 'stack', credential: RUNTIME }, ...stack.sts.issued.map((credential) => ({ where: 'stack runtime role', credential })));
     await stack.close();
   });
 
   const call = async (where: string, target: string, init: RequestInit) => {
+    attempts += 1;
     const res = await fetch(target, init);
     const text = await res.text();
     const headers: Record<string, string> = {};
@@ -555,4 +570,55 @@ test('no AccessKeySecret anywhere; a SecurityToken only where OSS needs it: a UR
     'body<json>.fields.policy.conditions[].x-oss-security-token',
     'body<json>.policyDocument.conditions[].x-oss-security-token',
   ]));
+});
+
+/** Every presigned URL in an answer (HTTP bodies opened), with what signed it. */
+function signedUrls(value: unknown): { method: string; url: string; signedHeaders?: Record<string, string> }[] {
+  if (Array.isArray(value)) return value.flatMap(signedUrls);
+  if (value === null || typeof value !== 'object') return [];
+  const o = value as Record<string, unknown>;
+  const own = typeof o.url === 'string' && typeof o.method === 'string' && o.url.includes('x-oss-signature=') ? [o as { method: string; url: string; signedHeaders?: Record<string, string> }] : [];
+  const inBody = typeof o.body === 'string' && o.body.startsWith('{') ? signedUrls(JSON.parse(o.body)) : [];
+  return [...own, ...inBody, ...Object.entries(o).filter(([name]) => name !== 'body').flatMap(([, v]) => signedUrls(v))];
+}
+
+/** Whether the local OSS's own V4 verifier accepts `signed` as signed with `credential` (at its signing instant). */
+function signedWith(signed: { method: string; url: string; signedHeaders?: Record<string, string> }, credential: { accessKeyId: string; accessKeySecret: string; securityToken?: string }): boolean {
+  const url = new URL(signed.url);
+  const store = new CredentialStore();
+  store.add({ ...credential });
+  const { bucket, key } = resolveAddress(url.host, url.pathname, ['oss-cn-hangzhou.aliyuncs.com', 'oss-cn-hangzhou-internal.aliyuncs.com']);
+  const headers: Record<string, string> = { host: url.host };
+  for (const [name, value] of Object.entries(signed.signedHeaders ?? {})) headers[name.toLowerCase()] = value;
+  const date = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(url.searchParams.get('x-oss-date') ?? '');
+  const signedAt = date ? Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]), Number(date[4]), Number(date[5]), Number(date[6])) : 0;
+  try {
+    authenticate({ method: signed.method, bucket, key, query: parseRawQuery(url.search.slice(1)), headers }, { credentials: store, region: 'cn-hangzhou', now: () => signedAt + 1000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('the checks above received what they look for: every scenario left its answer to scan, and every credential handed over really signed', () => {
+  // Declared after the scan: both look at everything every scenario collected.
+  expect(answers.length).toBe(attempts);
+  expect(attempts).toBeGreaterThan(150);
+  // Each place the text was taken from produced text: a capture that took nothing would make its scan vacuous.
+  const places = new Set(collected.map((c) => c.where));
+  for (const where of ['handler log', 'signer log', 'uri log', 'stdout', 'stack log', 'fc logs', 'credential logger']) expect([where, places.has(where)]).toEqual([where, true]);
+  // A leak check of a secret the code never held proves nothing: each secret and token handed to the service signed a URL
+  // in the answers that were scanned (checked by the local OSS's verifier, not by the signer itself).
+  const urls = answers.flatMap((a) => signedUrls(a.value));
+  expect(urls.length).toBeGreaterThan(50);
+  expect(new Set(handed.map((h) => h.where))).toEqual(new Set(['context', 'signer', 'uri ok', 'stack', 'stack runtime role']));
+  for (const { credential } of handed) {
+    expect(secrets.has(credential.accessKeySecret)).toBe(true);
+    if (credential.securityToken !== undefined) expect(tokens.has(credential.securityToken)).toBe(true);
+  }
+  const used = (where: string) => handed.filter((h) => h.where === where).some(({ credential }) => urls.some((u) => signedWith(u, credential)));
+  for (const where of ['context', 'signer', 'uri ok', 'stack', 'stack runtime role']) expect([where, used(where)]).toEqual([where, true]);
+  // And the verifier tells credentials apart: a URL is not taken as signed by a secret that did not sign it.
+  const contextUrl = urls.find((u) => signedWith(u, RUNTIME))!;
+  expect(signedWith(contextUrl, { ...RUNTIME, accessKeySecret: WRONG_SECRET })).toBe(false);
 });
