@@ -227,6 +227,9 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
     req.on('end', cut);
   }
 
+  // Requests still being handled when close() is called: their storage writes would otherwise land after the data
+  // folder is removed and create it again.
+  const inFlight = new Set<Promise<void>>();
   const server = http.createServer((req, res) => {
     const facts = factsOf(req);
     const entry: LoggedRequest = { ...facts, status: 0, bytes: 0 };
@@ -262,7 +265,7 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
       res.writeHead(response.status, headers);
       res.end(req.method === 'HEAD' ? undefined : body);
     };
-    handle(req, publicOrigin, requestId, injected).then(
+    const handled = handle(req, publicOrigin, requestId, injected).then(
       ({ response, cors }) => {
         options.log?.(`${req.method} ${(req.url ?? '').split('?')[0]} ${response.status}`);
         send(response, cors);
@@ -278,6 +281,8 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
         send({ status: ossErr.status, headers, body: errorBody(ossErr, requestId, `${req.headers.host ?? host}.${HOST_ID_SUFFIX}`) }, cors);
       },
     );
+    inFlight.add(handled);
+    void handled.finally(() => inFlight.delete(handled));
   });
 
   // Node's parser, not our handler, sees a body cut short of its Content-Length; answer it the way OSS does.
@@ -319,6 +324,8 @@ export async function startLocalOss(options: LocalOssOptions): Promise<LocalOss>
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       });
+      // A handler whose socket was cut still finishes (or fails) its storage work; bounded, so close never hangs.
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
       if (ownsDataDir) await fs.rm(dataDir, { recursive: true, force: true });
     },
   };
