@@ -141,6 +141,9 @@ describe('settings, checked at cold start', () => {
   const cases: [string, Record<string, string>, string, RegExp][] = [
     ['no audience', { AUTH_ISSUER: 'https://i', AUTH_JWKS: '{}' }, 'AUTH_AUDIENCE', /audience/],
     ['no issuer', { AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks' }, 'AUTH_ISSUER', /issuer/],
+    // Any one AUTH_* setting turns JWT callers on, so a lone key source is refused, never silently ignored.
+    ['only a JWKS', { AUTH_JWKS: '{}' }, 'AUTH_ISSUER', /issuer/],
+    ['only a JWKS URL', { AUTH_JWKS_URL: 'https://i/jwks' }, 'AUTH_ISSUER', /issuer/],
     ['no keys', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a' }, 'AUTH_JWKS_URL', /AUTH_JWKS/],
     ['both key sources', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks', AUTH_JWKS: '{"keys":[]}' }, 'AUTH_JWKS', /not both/],
     ['a JWKS URL in the clear', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'http://idp.example.com/jwks' }, 'AUTH_JWKS_URL', /https/],
@@ -159,6 +162,28 @@ describe('settings, checked at cold start', () => {
     const withPrivate = JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'secret', kid: 'p' }, ...oidc.keys().map((k) => k.publicJwk)] });
     expect(readServicePolicy({ ...base, AUTH_ISSUER: oidc.issuer, AUTH_AUDIENCE: AUDIENCE, AUTH_JWKS: withPrivate }).identity.check?.kinds.has('user')).toBe(true);
     expect(readServicePolicy({ ...base, AUTH_ISSUER: oidc.issuer, AUTH_AUDIENCE: AUDIENCE, AUTH_JWKS: jwks() }).identity.check).toBeDefined();
+  });
+});
+
+describe('the kinds of caller a deployment can have, which a rules document is checked against', () => {
+  const base = { OSS_BUCKET: 'my-bucket', OSS_REGION: 'cn-hangzhou' };
+  const digest = createHash('sha256').update('a-machine-token').digest('hex');
+  const jwtEnv = () => ({ AUTH_ISSUER: oidc.issuer, AUTH_AUDIENCE: AUDIENCE, AUTH_JWKS: JSON.stringify({ keys: oidc.keys().map((k) => k.publicJwk) }) });
+  const rulesFor = (callers: string[]) => JSON.stringify({ rules: [{ name: 'r', keys: ['data/'], actions: ['get'], callers }] });
+  const load = (env: Record<string, string>, callers: string[]) => () => readServicePolicy({ ...base, ...env, PRESIGN_RULES: rulesFor(callers) });
+  const unreachable = expect.objectContaining({ variable: 'PRESIGN_RULES', message: expect.stringMatching(/rule "r", callers: no caller of these kinds can reach this deployment/) });
+
+  it('machine tokens only: anonymous and machine callers, no users', () => {
+    expect(readServicePolicy({ ...base, AUTH_TOKEN_SHA256: digest }).identity.check?.kinds).toEqual(new Set(['anonymous', 'machine']));
+    expect(load({ AUTH_TOKEN_SHA256: digest }, ['machine'])).not.toThrow();
+    expect(load({ AUTH_TOKEN_SHA256: digest }, ['anonymous'])).not.toThrow();
+    expect(load({ AUTH_TOKEN_SHA256: digest }, ['user'])).toThrow(unreachable);
+  });
+
+  it('a JWT issuer only: anonymous and user callers, no machines', () => {
+    expect(readServicePolicy({ ...base, ...jwtEnv() }).identity.check?.kinds).toEqual(new Set(['anonymous', 'user']));
+    expect(load(jwtEnv(), ['user'])).not.toThrow();
+    expect(load(jwtEnv(), ['machine'])).toThrow(unreachable);
   });
 });
 

@@ -9,6 +9,7 @@ import { compileKeyPattern, startFor, type KeyPattern } from '../../shared/rules
 import { ruleFor, ruleForPrefix } from '../../shared/rules/match';
 import type { Action, Rule } from '../../shared/rules/types';
 import { tempDir } from '../support/temp';
+import { refusal } from '../support/refusal';
 
 /**
  * The rules module, table by table: key patterns (and the claims in them), what a claim may hold, which rule decides
@@ -84,6 +85,8 @@ describe('what a claim may hold inside a key (it can never widen it)', () => {
     ['a whole number', 42, 'users/42/'],
     ['128 characters', 'x'.repeat(128), `users/${'x'.repeat(128)}/`],
     ['dots inside a name', 'a..b', 'users/a..b/'],
+    ['a trailing dot (a name, not a dot segment)', 'alice.', 'users/alice./'],
+    ['a leading dot', '.alice', 'users/.alice/'],
   ];
   it.each(fits)('%s fits', (_name, sub, start) => {
     expect(startFor(own, user({ sub }))).toBe(start);
@@ -121,6 +124,16 @@ describe('what a claim may hold inside a key (it can never widen it)', () => {
     expect(thrown).toBeInstanceOf(ServiceError);
     expect(thrown).toMatchObject({ code: 'ClaimNotUsable', status: 403 });
     expect((thrown as Error).message).toMatch(/claim "sub"/);
+  });
+
+  it('the refusal says why the claim cannot be a folder name', () => {
+    const why = (sub: unknown) => (refusal(() => startFor(own, user({ sub }))).message.split(': ').slice(1).join(': '));
+    expect(why(['alice'])).toBe('it is a list, not text');
+    expect(why({ id: 'alice' })).toBe('it is object, not text');
+    expect(why(1.5)).toBe('it is number, not text');
+    expect(why('a b')).toBe('it must be 1 to 128 characters of A-Z a-z 0-9 . _ - @ + | :');
+    expect(why('..')).toBe('it is a dot segment');
+    expect(refusal(() => startFor(own, user({ sub: '..' }))).message).toBe('the token\'s claim "sub" cannot name a folder in users/{sub}/: it is a dot segment');
   });
 
   it('a missing or null claim covers nothing (the rule does not apply), rather than failing', () => {
