@@ -44,6 +44,15 @@ describe('which events are OSS events', () => {
 });
 
 describe('which records name a whole object', () => {
+  it.each(['ObjectCreated:InitiateMultipartUpload', 'ObjectCreated:UploadPart', 'ObjectCreated:UploadPartCopy'])(
+    '%s creates no whole object yet: skipped by its name',
+    async (eventName) => {
+      const answer = await send([{ ...record(), eventName }]);
+      expect(answer.results).toEqual([]);
+      expect(answer.skipped).toEqual([eventName]);
+    },
+  );
+
   it.each(['objectcreated:PutObject', 'ObjectRemoved:PutObject', 'PutObject', 'xObjectCreated:PutObject'])(
     'an event name %s is no ObjectCreated event: skipped by its name',
     async (eventName) => {
