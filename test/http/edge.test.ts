@@ -132,6 +132,15 @@ describe('the request body', () => {
     expect(refusal(() => readJsonBody(request('{"key":')))).toMatchObject({ code: 'InvalidJson', status: 400, field: 'body', message: 'the request body is not valid JSON' });
   });
 
+  it('a body within the byte limit is still bounded in values and depth, and each refusal names body', () => {
+    const many = `[${'0,'.repeat(20_000)}0]`;
+    expect(Buffer.byteLength(many)).toBeLessThan(MAX_BODY_BYTES);
+    expect(refusal(() => readJsonBody(request(many)))).toMatchObject({ code: 'PayloadTooLarge', status: 413, message: 'body holds more than 20000 values' });
+    const deep = `${'['.repeat(17)}${']'.repeat(17)}`;
+    expect(refusal(() => readJsonBody(request(deep)))).toMatchObject({ code: 'InvalidArgument', status: 400, field: 'body', message: 'body is nested deeper than 16 levels' });
+    expect(readJsonBody(request(`${'['.repeat(16)}${']'.repeat(16)}`))).toHaveLength(1);
+  });
+
   it('through the handler: the multibyte body at the limit reaches the request checks, one byte over is 413', async () => {
     const { put } = harness();
     const atLimit = await callHttp(put, httpEvent({ body: multibyteBody(MAX_BODY_BYTES), headers: { 'content-type': 'application/json' } }));
