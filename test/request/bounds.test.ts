@@ -90,6 +90,10 @@ describe('request trees', () => {
     expect(refusal(() => checkRequestTree({ m: { ['\ud800x']: 'v' } }))).toMatchObject({ field: 'm', message: 'm has a field name that is not valid Unicode' });
     expect(refusal(() => checkRequestTree({ ['\ud800']: 'v' }))).toMatchObject({ field: 'body', message: 'the request has a field name that is not valid Unicode' });
     expect(() => checkRequestTree({ key: '😀', n: 1, b: true, z: null })).not.toThrow();
+    // Empty names add nothing to the path, so a too-deep request of them is named as the request itself.
+    const emptyNames = (depth: number): unknown => (depth === 0 ? 1 : { '': emptyNames(depth - 1) });
+    expect(() => checkRequestTree(emptyNames(8))).not.toThrow();
+    expect(refusal(() => checkRequestTree(emptyNames(9)))).toMatchObject({ code: 'InvalidArgument', field: 'body', message: 'the request is nested deeper than 8 levels' });
   });
 
   it('parseJsonTree: bytes, not characters, are bounded; text that is not JSON is not ok', () => {
