@@ -1,3 +1,4 @@
+import { jsonBytes } from '../core/budget';
 import { openSigningSession, type UnsignedRequest } from './signing-session';
 import type { Rule } from '../rules/types';
 import type { InvocationContext, PresignSuccess, ServiceDeps } from './types';
@@ -17,7 +18,7 @@ export async function signCapped(
   const signed = session.sign(request);
   // This answer repeats the key beside the URL, as JSON writes it (a `"` or `\` doubles): up to 2 KB that the session's
   // fixed allowance per URL does not cover, so it is counted here, or long keys would outgrow PRESIGN_MAX_ANSWER_BYTES.
-  deps.budget.addAnswerBytes(Buffer.byteLength(JSON.stringify(request.key)));
+  deps.budget.addAnswerBytes(jsonBytes(request.key));
   return {
     method: signed.method,
     url: signed.url,

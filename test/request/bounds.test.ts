@@ -54,6 +54,13 @@ describe('the invocation budget', () => {
     expect(answerBytes({ ab: 'cde' })).toBe(13);
     expect(answerBytes({ ab: 'cde', f: '' }, 100)).toBe(122);
   });
+
+  it('counts what JSON writes, in bytes: escaped quotes and backslashes, control characters, non-ASCII letters', () => {
+    expect(answerBytes({ 'x-oss-meta-a': 'say "hi"' })).toBe(14 + 12 + 4);
+    expect(answerBytes({ a: '\\' })).toBe(3 + 4 + 4);
+    expect(answerBytes({ a: '\u0001' })).toBe(3 + 8 + 4);
+    expect(answerBytes({ a: 'é漢😀' })).toBe(3 + (2 + 3 + 4 + 2) + 4);
+  });
 });
 
 describe('request trees', () => {
