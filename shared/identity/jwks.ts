@@ -157,7 +157,9 @@ export function remoteKeySource(options: RemoteKeySourceOptions): KeySource {
         await refresh();
       }
       const after = held();
-      if (after === undefined) throw unavailable(lastFailure || 'the issuer could not be reached');
+      // No keys held means a fetch has been made and has failed (a cold caller always waits for one, and fetchJwks
+      // only resolves), so lastFailure says why.
+      if (after === undefined) throw unavailable(lastFailure);
       if (now() - after.fetchedAt > options.cacheMs + options.maxStaleMs) {
         throw unavailable(`the keys last fetched are too old, and fetching them again failed: ${lastFailure}`);
       }

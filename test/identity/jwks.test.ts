@@ -91,6 +91,21 @@ describe('remoteKeySource: sharing and refetching the keys', () => {
     expect(sets[2]).toBe(sets[0]);
   });
 
+  it('the issuer down at a cold start: 503 saying why, and for 5 s more callers get the same answer without a fetch', async () => {
+    const keys = source();
+    oidc.setJwksBehaviour({ down: true });
+    const why = 'the token issuer\'s keys cannot be had right now (the issuer answered HTTP 503); retry shortly';
+    const before = oidc.jwksFetches();
+    await expect(keys.keysFor(undefined)).rejects.toMatchObject({ code: 'IdentityProviderUnavailable', status: 503, retryable: true, message: why });
+    clock += 4_000;
+    await expect(keys.keysFor(undefined)).rejects.toMatchObject({ code: 'IdentityProviderUnavailable', message: why });
+    expect(oidc.jwksFetches() - before).toBe(1);
+    oidc.setJwksBehaviour({});
+    clock += 1_000;
+    expect((await keys.keysFor(undefined)).keys.length).toBeGreaterThan(0);
+    expect(oidc.jwksFetches() - before).toBe(2);
+  });
+
   it('a kid the keys lack, when fetching them again failed: 503, retryable (the issuer may have a new key), while known kids still verify', async () => {
     const keys = source();
     const known = [...(await keys.keysFor(undefined)).kids][0] as string;
