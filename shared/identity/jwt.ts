@@ -101,7 +101,10 @@ export function readJwtSettings(env: Env, now: () => number = Date.now): JwtSett
   };
 }
 
-/** jose's verdict as this service's 401 codes. */
+/**
+ * jose's verdict as this service's 401 codes. (Never JOSEAlgNotAllowed: verify refuses an algorithm outside
+ * settings.algorithms from the header before jose runs, and jose is given the same list.)
+ */
 function refusal(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;
   if (error instanceof errors.JWTExpired) return invalid('TokenExpired', 'the token has expired');
@@ -117,7 +120,6 @@ function refusal(error: unknown): ServiceError {
         return invalid('TokenClaimInvalid', `the token's ${error.claim} claim is missing or invalid`);
     }
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) return invalid('TokenAlgorithmNotAllowed', 'the token\'s algorithm is not allowed');
   if (error instanceof errors.JWSSignatureVerificationFailed) return invalid('TokenSignatureInvalid', 'the token\'s signature does not verify with the issuer\'s keys');
   if (error instanceof errors.JWKSNoMatchingKey) return invalid('TokenKeyUnknown', 'the issuer publishes no key for this token (kid and algorithm)');
   return invalid('TokenMalformed', 'the token is not a well-formed signed JWT');
