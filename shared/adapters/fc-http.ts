@@ -27,7 +27,9 @@ export function isInvokeFunctionWrap(event: JsonObject, context: InvocationConte
   const requestContext = event.requestContext;
   if (!isObject(requestContext) || typeof requestContext.domainName !== 'string') return false;
   const { accountId, region } = context;
-  if (typeof accountId !== 'string' || accountId === '' || typeof region !== 'string' || region === '') return false;
+  // Only the account needs a guard (it is lowercased below). A missing or empty account or region cannot pass: both of
+  // API_DOMAIN's groups match at least one character, so neither equals '' or a non-string.
+  if (typeof accountId !== 'string') return false;
   const domain = API_DOMAIN.exec(requestContext.domainName.toLowerCase());
   const http = isObject(requestContext.http) ? requestContext.http : undefined;
   return (

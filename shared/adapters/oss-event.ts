@@ -34,8 +34,8 @@ export function createdObjects(event: { events: JsonObject[] }): { created: Crea
     const object = isObject(oss.object) ? oss.object : {};
     const bucket = isObject(oss.bucket) && typeof oss.bucket.name === 'string' ? oss.bucket.name : undefined;
     const key = typeof object.key === 'string' ? object.key : undefined;
-    const operation = name.startsWith('ObjectCreated:') ? name.slice('ObjectCreated:'.length) : '';
-    if (!COMPLETE_OBJECT.has(operation) || bucket === undefined || key === undefined) {
+    const complete = name.startsWith('ObjectCreated:') && COMPLETE_OBJECT.has(name.slice('ObjectCreated:'.length));
+    if (!complete || bucket === undefined || key === undefined) {
       skipped.push(name.slice(0, 100) || 'unnamed event');
       continue;
     }
