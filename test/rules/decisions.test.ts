@@ -152,6 +152,26 @@ describe('what an upload may carry', () => {
     expectRefusal(() => checkUploadSize(zero, 1, 'contentLength'), 'ContentLengthNotAllowed', 'contentLength', /uploads must be at most 0 bytes/);
   });
 
+  it('a rules document may bound the size from below, from above or both: the message says which bound and names the field that sets it', () => {
+    const atLeast = documentRule('scans', { minSize: 100 });
+    expect(() => checkUploadSize(atLeast, 100, 'contentLength')).not.toThrow();
+    expect(() => checkUploadSize(atLeast, 5 * 1024 ** 3, 'contentLength')).not.toThrow();
+    expectRefusal(() => checkUploadSize(atLeast, 99, 'contentLength'), 'ContentLengthNotAllowed', 'contentLength',
+      /^contentLength 99 is out of bounds: uploads must be at least 100 bytes \(rule "scans", minSize\)$/);
+    expectRefusal(() => checkUploadSize(atLeast, undefined, 'multipart.size'), 'InvalidArgument', 'multipart.size',
+      /^multipart\.size is required: uploads must be at least 100 bytes \(rule "scans", minSize\)$/);
+    const atMost = documentRule('avatars', { maxSize: 4096 });
+    expectRefusal(() => checkUploadSize(atMost, 4097, 'contentLength'), 'ContentLengthNotAllowed', 'contentLength',
+      /^contentLength 4097 is out of bounds: uploads must be at most 4096 bytes \(rule "avatars", maxSize\)$/);
+    const between = documentRule('photos', { minSize: 10, maxSize: 20 });
+    expect(() => checkUploadSize(between, 10, 'contentLength')).not.toThrow();
+    expect(() => checkUploadSize(between, 20, 'contentLength')).not.toThrow();
+    for (const size of [9, 21]) {
+      expectRefusal(() => checkUploadSize(between, size, 'contentLength'), 'ContentLengthNotAllowed', 'contentLength',
+        new RegExp(`^contentLength ${size} is out of bounds: uploads must be at least 10 at most 20 bytes \\(rule "photos", maxSize\\)$`));
+    }
+  });
+
   it('forced no-overwrite: a caller may ask for it, never turn it off', () => {
     const forced = ruleFromEnv({ FORCE_FORBID_OVERWRITE: 'true' });
     expect(forbidsOverwrite(forced, undefined, 'forbidOverwrite')).toBe(true);
