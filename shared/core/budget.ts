@@ -52,5 +52,5 @@ export function answerBytes(strings: Record<string, string>, extra = 0): number 
 }
 
 function urlBudgetExceeded(maxUrls: number, field: string | undefined, howToPage: string): ServiceError {
-  return new ServiceError('UrlBudgetExceeded', 400, `one invocation signs at most ${maxUrls} URLs (PRESIGN_MAX_URLS): ${howToPage}`, field === undefined ? {} : { field });
+  return new ServiceError('UrlBudgetExceeded', 400, `one invocation signs at most ${maxUrls} URLs (PRESIGN_MAX_URLS): ${howToPage}`, { field });
 }
