@@ -219,6 +219,45 @@ describe('which rule decides', () => {
     expect(decide(narrow, admin, 'get', 'secret/x')).toBe('secret');
   });
 
+  it('a rule reaches as far as its longest covering pattern, in whatever order its patterns are written', () => {
+    for (const keys of [['a/b/', 'a/'], ['a/', 'a/b/']]) {
+      const both = compile([{ name: 'wide', keys: ['a/'], actions: ['put'] }, { name: 'both', keys, actions: ['put'] }]);
+      expect(decide(both, alice, 'put', 'a/b/x')).toBe('both');
+      expect(decide(both, alice, 'put', 'a/c/x')).toBe('wide');
+    }
+  });
+
+  it('rules that cover every key tie at length 0, like any others: the first that allows the action decides', () => {
+    const everywhere = compile([{ name: 'readers', keys: ['*'], actions: ['get'] }, { name: 'writers', keys: ['*'], actions: ['put'] }]);
+    expect(decide(everywhere, alice, 'get', 'x')).toBe('readers');
+    expect(decide(everywhere, alice, 'put', 'x')).toBe('writers');
+  });
+
+  it('each refusal names the field, and says what would have been allowed and which setting decided', () => {
+    const said = (list: readonly Rule[], caller: Caller, action: Action, key: string) => {
+      const error = refusal(() => ruleFor(list, caller, action, key, 'multipart.key'));
+      return { status: error.status, code: error.code, field: error.field, message: error.message };
+    };
+    expect(said(rules, ANONYMOUS, 'get', 'users/alice/a.png')).toEqual({ status: 401, code: 'Unauthorized', field: 'multipart.key', message: 'sign in: this multipart.key is not open to anonymous callers' });
+    expect(said(rules, alice, 'put', 'users/bob/a.png')).toEqual({ status: 403, code: 'ActionNotAllowed', field: 'multipart.key', message: 'put is not allowed for this multipart.key (rule "admins-read", actions)' });
+    expect(said(rules, alice, 'get', 'users/bob/a.png')).toEqual({
+      status: 403, code: 'CallerNotAllowed', field: 'multipart.key', message: 'get on this multipart.key is for signed-in users whose roles is or includes admin (rule "admins-read", callers)',
+    });
+    expect(said(rules, MACHINE, 'get', 'users/alice/a.png')).toMatchObject({ code: 'CallerNotAllowed', message: expect.stringMatching(/^get on this multipart\.key is for signed-in users whose roles/) });
+    // Several rules: the patterns of those that admit the caller, and no one setting to name.
+    const several = compile([
+      { name: 'own', keys: ['users/{sub}/'], actions: ['get'] },
+      { name: 'staff', keys: ['staff/', 'team/'], actions: ['get'], claims: { roles: 'staff' } },
+    ]);
+    expect(said(several, alice, 'get', 'elsewhere/x')).toEqual({ status: 403, code: 'KeyNotAllowed', field: 'multipart.key', message: 'multipart.key must start with one of: users/{sub}/' });
+    expect(said(several, admin, 'get', 'elsewhere/x')).toMatchObject({ message: 'multipart.key must start with one of: users/{sub}/, staff/, team/' });
+    // A caller no rule admits learns no pattern at all.
+    const usersOnly = compile([{ name: 'own', keys: ['users/{sub}/'], actions: ['get'], callers: ['user'] }]);
+    expect(said(usersOnly, MACHINE, 'get', 'users/x/a')).toEqual({
+      status: 403, code: 'KeyNotAllowed', field: 'multipart.key', message: 'multipart.key must start with one of: none, for this caller (rule "own", keys)',
+    });
+  });
+
   it('claim conditions: a value in a list claim, a scalar claim, a nested claim, every condition at once', () => {
     const conditioned = compile([
       { name: 'roles', keys: ['a/'], actions: ['get'], claims: { roles: ['admin', 'auditor'] } },
