@@ -325,8 +325,18 @@ describe('rules documents are checked at cold start; each error names the rule a
     ['a reserved claim name', { rules: [{ ...good, name: 'r', claims: { 'a.__proto__': 'x' } }] }, /rule "r", claims: "a.__proto__" is not a claim name/],
     ['claims without verified tokens', { rules: [{ ...good, name: 'r', claims: { roles: 'a' } }] }, /rule "r", claims: needs verified tokens: set AUTH_ISSUER/, { callers: new Set<CallerKind>(['platform', 'anonymous', 'machine']) }],
     ['{sub} without verified tokens', { rules: [{ ...good, name: 'r', keys: ['users/{sub}/'] }] }, /rule "r", keys: "users\/\{sub\}\/" uses a token claim/, { callers: new Set<CallerKind>(['platform']) }],
-    ['machine callers where no token is configured', { rules: [{ ...good, name: 'r', callers: ['machine'] }] }, /rule "r", callers: no caller of these kinds can reach this deployment/, { callers: new Set<CallerKind>(['platform']) }],
+    ['machine callers where no token is configured', { rules: [{ ...good, name: 'r', callers: ['machine'] }] }, /rule "r", callers: no caller of these kinds can reach this deployment \(machine\)/, { callers: new Set<CallerKind>(['platform']) }],
     ['anonymous where nobody is checked', { rules: [{ ...good, name: 'r', callers: ['anonymous'] }] }, /rule "r", callers: no caller/, { callers: new Set<CallerKind>(['platform']) }],
+    ['a list that is a string', { rules: [{ ...good, name: 'r', actions: 'get' }] }, /^PRESIGN_RULES: rule "r", actions: must be a list of non-empty strings$/],
+    ['a blank list entry', { rules: [{ ...good, name: 'r', keys: ['a/', ' '] }] }, /^PRESIGN_RULES: rule "r", keys: must be a list of non-empty strings$/],
+    ['a list over 100 entries', { rules: [{ ...good, name: 'r', keys: Array.from({ length: 101 }, (_, i) => `k${i}/`) }] }, /^PRESIGN_RULES: rule "r", keys: must hold at most 100 entries$/],
+    ['no claim conditions', { rules: [{ ...good, name: 'r', claims: {} }] }, /^PRESIGN_RULES: rule "r", claims: must name 1 to 16 claims$/],
+    ['17 claim conditions', { rules: [{ ...good, name: 'r', claims: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`c${i}`, 'x'])) }] }, /^PRESIGN_RULES: rule "r", claims: must name 1 to 16 claims$/],
+    // A context without platform callers (the policy always adds them today): the rule named no callers, so the
+    // message points at what it could say instead.
+    ['no listed callers and none of the default kinds reachable', { rules: [{ ...good, name: 'r' }] },
+      /^PRESIGN_RULES: rule "r", anonymous: no caller of these kinds can reach this deployment \(user, machine, platform\)/, { callers: new Set<CallerKind>(['anonymous']) }],
+    ['more than 200 rules', { rules: Array.from({ length: 201 }, (_, i) => ({ ...good, name: `r${i}` })) }, /^PRESIGN_RULES: holds more than 200 rules$/],
   ];
   // A default, so that the test's arity is three and jest does not take a fourth parameter for a done callback.
   it.each(bad)('%s', (_name, document, message, overrides = {}) => {
