@@ -100,6 +100,26 @@ describe('resolveSigningLifetime', () => {
     expect(caught).toMatchObject({ code: 'TokenNearExpiry', status: 503, retryable: true });
     expect(r.calls).toHaveLength(2);
   });
+  test('a refresh that fails in passing (a retryable error, or not even a ServiceError) → 503 TokenNearExpiry naming the failure', async () => {
+    const failing = (thrown: unknown): CredentialResolver => ({
+      async resolve(_ctx, opts) {
+        if (opts?.forceRefresh) throw thrown;
+        return known(40);
+      },
+    });
+    const slow = new ServiceError('CredentialsUnavailable', 503, 'STS AssumeRole timed out after 3000 ms', { retryable: true });
+    const cases: [unknown, string][] = [
+      [slow, 'STS AssumeRole timed out after 3000 ms'],
+      [new TypeError('fetch failed'), 'fetch failed'],
+      ['a thrown string', 'unknown error'],
+    ];
+    for (const [thrown, why] of cases) {
+      const error = await resolveSigningLifetime(failing(thrown), undefined, {}, DEFAULTS, () => NOW).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(ServiceError);
+      expect(error).toMatchObject({ code: 'TokenNearExpiry', status: 503, retryable: true });
+      expect((error as ServiceError).message).toBe(`The signing credentials expire too soon (0 s usable, 1 s needed) and the refresh failed: ${why}; retry shortly.`);
+    }
+  });
   test('minExpires above what any token could give (unknown-token cap) → 400 on minExpires, no refresh', async () => {
     const r = scripted(unknown, []);
     await expect(resolveSigningLifetime(r, undefined, { requested: 7200, minExpires: 5000 }, DEFAULTS, () => NOW)).rejects.toMatchObject({ code: 'InvalidArgument', field: 'minExpires', status: 400 });
