@@ -128,6 +128,9 @@ describe('content types', () => {
     expect(contentTypeAllowed(plain, 'text/plain; charset=utf-8')).toBe(true);
     expect(contentTypeAllowed(plain, 'text/plainx')).toBe(false);
     expect(contentTypeAllowed(plain, 'text/csv')).toBe(false);
+    // A one-letter subtype is a name, not a wildcard over its type.
+    expect(contentTypeAllowed(rule('x/y'), 'x/y')).toBe(true);
+    expect(contentTypeAllowed(rule('x/y'), 'x/z')).toBe(false);
     expect(contentTypeAllowed(rule('*/*'), 'video/mp4')).toBe(true);
     expect(contentTypeAllowed(rule('text/*/'), 'text/plain')).toBe(false);
     expect(contentTypeAllowed(rule('text*'), 'text/plain')).toBe(false);
@@ -203,5 +206,9 @@ describe('processing patterns', () => {
     expect(refusal(['image/*'], 'image/a b')).toBe('image/a b');
     expect(refusal(['image/*'], 'image/resize//crop')).toBe('image/');
     expect(refusal(['image/*'], 'image1/resize')).toBe('image1/resize');
+    // A stage whose kind is no kind is refused whole, not at its first operation.
+    expect(refusal(['image/*'], 'image1/resize/crop')).toBe('image1/resize/crop');
+    expect(refusal(['image/*'], '1image/resize/crop')).toBe('1image/resize/crop');
+    expect(refusal(['image/*'], 'Image/resize/crop')).toBe('Image/resize/crop');
   });
 });
