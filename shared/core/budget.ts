@@ -44,11 +44,19 @@ export class InvocationBudget {
   }
 }
 
-/** What one signed item adds to a JSON answer, counted generously (names, values, quotes and punctuation). */
+/**
+ * What one signed item adds to a JSON answer: each name and value as JSON writes them, in UTF-8 bytes (a `"` or `\`
+ * doubles, a control character takes six, a non-ASCII letter two to four), plus 4 bytes of punctuation to spare.
+ */
 export function answerBytes(strings: Record<string, string>, extra = 0): number {
   let bytes = extra;
-  for (const name of Object.keys(strings)) bytes += name.length + (strings[name] as string).length + 8;
+  for (const name of Object.keys(strings)) bytes += jsonBytes(name) + jsonBytes(strings[name] as string) + 4;
   return bytes;
+}
+
+/** The UTF-8 bytes of `text` as a JSON string, quotes included. */
+export function jsonBytes(text: string): number {
+  return Buffer.byteLength(JSON.stringify(text));
 }
 
 function urlBudgetExceeded(maxUrls: number, field: string | undefined, howToPage: string): ServiceError {

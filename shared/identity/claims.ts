@@ -36,7 +36,8 @@ const KEY_SAFE_CLAIM = /^[A-Za-z0-9._@+|:-]{1,128}$/;
 
 /** The claim as one folder name, or a sentence saying why it cannot be one. Numbers count as their decimal digits. */
 export function claimAsFolderName(value: unknown): { ok: true; text: string } | { ok: false; why: string } {
-  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  // Number.isSafeInteger is false for anything but a number (it never converts), so it is the whole test.
+  const text = Number.isSafeInteger(value) ? String(value) : value;
   if (typeof text !== 'string') return { ok: false, why: `it is ${Array.isArray(value) ? 'a list' : typeof value}, not text` };
   if (!KEY_SAFE_CLAIM.test(text)) return { ok: false, why: 'it must be 1 to 128 characters of A-Z a-z 0-9 . _ - @ + | :' };
   if (/^\.+$/.test(text)) return { ok: false, why: 'it is a dot segment' };

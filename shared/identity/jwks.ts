@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { ServiceError } from '../errors';
-import { parseJsonTree, type Tree } from '../request/tree';
+import { parseJsonTree, type Tree, type TreeLimits } from '../request/tree';
 
 /**
  * The issuer's public keys (a JWKS), inline (AUTH_JWKS) or fetched from AUTH_JWKS_URL:
@@ -32,6 +32,8 @@ export interface KeySource {
 
 export const MAX_JWKS_BYTES = 64 * 1024;
 const MAX_KEYS = 100;
+/** A JWKS as JSON text: a JWK is three levels deep in its document, and 100 keys of a few dozen values each fit. */
+const JWKS_LIMITS: TreeLimits = { maxBytes: MAX_JWKS_BYTES, maxDepth: 8, maxNodes: 20_000 };
 /** Unknown-kid refetches: at most one a minute. */
 export const KID_REFETCH_MS = 60_000;
 /** With no keys at all, a failed fetch is not retried for this long (503s meanwhile are answered at once). */
@@ -53,6 +55,22 @@ export function keySetOf(tree: Tree | undefined): KeySet | string {
   }
   if (keys.length === 0) return 'it holds no public RSA, EC or OKP signature key';
   return { keys, kids: new Set(keys.flatMap((key) => (key.kid === undefined ? [] : [key.kid]))) };
+}
+
+/**
+ * The usable keys of a JWKS as JSON text (AUTH_JWKS, or the body the issuer sent), or a sentence saying why it is
+ * none: never a throw, since a fetched body is read in a stream's event handler, where a throw would be uncaught and
+ * the fetch would never settle.
+ */
+export function keySetOfText(text: string): KeySet | string {
+  let parsed: ReturnType<typeof parseJsonTree>;
+  try {
+    // Named "it", the bounds' own refusals read as the sentences above do: "it holds more than 20000 values".
+    parsed = parseJsonTree(text, 'it', JWKS_LIMITS);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return keySetOf(parsed.ok ? parsed.tree : undefined);
 }
 
 export function inlineKeySource(set: KeySet): KeySource {
@@ -93,8 +111,7 @@ export function fetchJwks(url: URL, timeoutMs: number): Promise<KeySet | string>
         chunks.push(chunk);
       });
       response.on('end', () => {
-        const parsed = parseJsonTree(Buffer.concat(chunks).toString('utf8'), 'jwks');
-        resolve(keySetOf(parsed.ok ? parsed.tree : undefined));
+        resolve(keySetOfText(Buffer.concat(chunks).toString('utf8')));
       });
       response.on('error', () => resolve('the connection failed'));
     });
@@ -140,7 +157,9 @@ export function remoteKeySource(options: RemoteKeySourceOptions): KeySource {
         await refresh();
       }
       const after = held();
-      if (after === undefined) throw unavailable(lastFailure || 'the issuer could not be reached');
+      // No keys held means a fetch has been made and has failed (a cold caller always waits for one, and fetchJwks
+      // only resolves), so lastFailure says why.
+      if (after === undefined) throw unavailable(lastFailure);
       if (now() - after.fetchedAt > options.cacheMs + options.maxStaleMs) {
         throw unavailable(`the keys last fetched are too old, and fetching them again failed: ${lastFailure}`);
       }

@@ -1,9 +1,9 @@
 import { createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { intVar, listVar, stringVar, type Env } from '../config/env';
 import { ConfigError, ServiceError } from '../errors';
-import { adoptTree, isReservedName, parseJsonTree, type Tree } from '../request/tree';
+import { adoptTree, isReservedName, type Tree } from '../request/tree';
 import type { Caller, Claims } from './caller';
-import { inlineKeySource, keySetOf, MAX_JWKS_BYTES, remoteKeySource, type KeySet, type KeySource } from './jwks';
+import { inlineKeySource, keySetOfText, remoteKeySource, type KeySet, type KeySource } from './jwks';
 
 /**
  * OIDC JWT bearer tokens, verified in the function with `jose` (signature, algorithm, issuer, audience, exp / nbf /
@@ -50,13 +50,7 @@ function readKeySource(env: Env, now: () => number): KeySource {
   const url = stringVar(env, 'AUTH_JWKS_URL');
   if (inline !== undefined && url !== undefined) throw new ConfigError('AUTH_JWKS', 'set either AUTH_JWKS or AUTH_JWKS_URL, not both');
   if (inline !== undefined) {
-    let set: KeySet | string;
-    try {
-      const parsed = parseJsonTree(inline, 'AUTH_JWKS', { maxBytes: MAX_JWKS_BYTES, maxDepth: 8, maxNodes: 20_000 });
-      set = keySetOf(parsed.ok ? parsed.tree : undefined);
-    } catch {
-      set = `it is over ${MAX_JWKS_BYTES} bytes`;
-    }
+    const set = keySetOfText(inline);
     if (typeof set === 'string') throw new ConfigError('AUTH_JWKS', `${set}; paste the issuer's JWKS (its public keys) as JSON`);
     return inlineKeySource(set);
   }
@@ -107,7 +101,10 @@ export function readJwtSettings(env: Env, now: () => number = Date.now): JwtSett
   };
 }
 
-/** jose's verdict as this service's 401 codes. */
+/**
+ * jose's verdict as this service's 401 codes. (Never JOSEAlgNotAllowed: verify refuses an algorithm outside
+ * settings.algorithms from the header before jose runs, and jose is given the same list.)
+ */
 function refusal(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;
   if (error instanceof errors.JWTExpired) return invalid('TokenExpired', 'the token has expired');
@@ -123,7 +120,6 @@ function refusal(error: unknown): ServiceError {
         return invalid('TokenClaimInvalid', `the token's ${error.claim} claim is missing or invalid`);
     }
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) return invalid('TokenAlgorithmNotAllowed', 'the token\'s algorithm is not allowed');
   if (error instanceof errors.JWSSignatureVerificationFailed) return invalid('TokenSignatureInvalid', 'the token\'s signature does not verify with the issuer\'s keys');
   if (error instanceof errors.JWKSNoMatchingKey) return invalid('TokenKeyUnknown', 'the issuer publishes no key for this token (kid and algorithm)');
   return invalid('TokenMalformed', 'the token is not a well-formed signed JWT');

@@ -10,7 +10,8 @@ export class FieldReader {
 
   constructor(
     private readonly source: Record<string, unknown>,
-    private readonly path = '',
+    // Always given: FieldReader.of is the only caller, and it passes the path it was given.
+    private readonly path: string,
   ) {}
 
   static of(value: unknown, path = ''): FieldReader {

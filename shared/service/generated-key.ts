@@ -13,7 +13,8 @@ const UNSAFE = /[^A-Za-z0-9._-]+/g;
 const MAX_NAME = 100;
 
 export function sanitiseFilename(filename: string | undefined): string {
-  const base = (filename ?? '').split(/[\\/]/).pop() ?? '';
+  // split always yields at least one part, so pop() has a string to give.
+  const base = (filename ?? '').split(/[\\/]/).pop() as string;
   const safe = base.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(UNSAFE, '-').replace(/-+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
   if (safe.length <= MAX_NAME) return safe || 'file';
   const dot = safe.lastIndexOf('.');

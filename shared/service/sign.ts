@@ -1,3 +1,4 @@
+import { jsonBytes } from '../core/budget';
 import { openSigningSession, type UnsignedRequest } from './signing-session';
 import type { Rule } from '../rules/types';
 import type { InvocationContext, PresignSuccess, ServiceDeps } from './types';
@@ -15,6 +16,9 @@ export async function signCapped(
 ): Promise<PresignSuccess> {
   const session = await openSigningSession(lifetimeRequest, rule, context, deps);
   const signed = session.sign(request);
+  // This answer repeats the key beside the URL, as JSON writes it (a `"` or `\` doubles): up to 2 KB that the session's
+  // fixed allowance per URL does not cover, so it is counted here, or long keys would outgrow PRESIGN_MAX_ANSWER_BYTES.
+  deps.budget.addAnswerBytes(jsonBytes(request.key));
   return {
     method: signed.method,
     url: signed.url,

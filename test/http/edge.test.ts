@@ -132,6 +132,15 @@ describe('the request body', () => {
     expect(refusal(() => readJsonBody(request('{"key":')))).toMatchObject({ code: 'InvalidJson', status: 400, field: 'body', message: 'the request body is not valid JSON' });
   });
 
+  it('a body within the byte limit is still bounded in values and depth, and each refusal names body', () => {
+    const many = `[${'0,'.repeat(20_000)}0]`;
+    expect(Buffer.byteLength(many)).toBeLessThan(MAX_BODY_BYTES);
+    expect(refusal(() => readJsonBody(request(many)))).toMatchObject({ code: 'PayloadTooLarge', status: 413, message: 'body holds more than 20000 values' });
+    const deep = `${'['.repeat(17)}${']'.repeat(17)}`;
+    expect(refusal(() => readJsonBody(request(deep)))).toMatchObject({ code: 'InvalidArgument', status: 400, field: 'body', message: 'body is nested deeper than 16 levels' });
+    expect(readJsonBody(request(`${'['.repeat(16)}${']'.repeat(16)}`))).toHaveLength(1);
+  });
+
   it('through the handler: the multibyte body at the limit reaches the request checks, one byte over is 413', async () => {
     const { put } = harness();
     const atLimit = await callHttp(put, httpEvent({ body: multibyteBody(MAX_BODY_BYTES), headers: { 'content-type': 'application/json' } }));
@@ -186,5 +195,51 @@ describe('paths, methods and where fields come from', () => {
     const batch = await callHttp(put, httpEvent({ body: { requests: [{ key: 'uploads/a' }, { key: '/b' }] }, headers: json }));
     expect(batch.statusCode).toBe(200);
     expect((batch.json.results as unknown[]).length).toBe(2);
+  });
+});
+
+describe('fields from the path and the query string, and the Bearer challenge', () => {
+  const { put, get } = harness();
+  const json = { 'content-type': 'application/json' };
+  /** An API Gateway event: the only delivery that carries path parameters. */
+  const apigw = (init: { method?: string; body?: unknown; query?: Record<string, string>; path?: Record<string, string> }) => ({
+    path: '/presign', httpMethod: init.method ?? 'POST', headers: init.body === undefined ? {} : { 'Content-Type': 'application/json' },
+    queryParameters: init.query ?? {}, pathParameters: init.path ?? {}, body: init.body === undefined ? '' : JSON.stringify(init.body), isBase64Encoded: false,
+  });
+
+  it('path parameters join a body object as query fields do, alone or with a query; a field in both is refused', async () => {
+    const alone = await callHttp(put, apigw({ body: { key: 'uploads/a' }, path: { expires: '60' } }));
+    expect([alone.statusCode, alone.json.expiresIn]).toEqual([200, 60]);
+    const both = await callHttp(put, apigw({ body: { key: 'uploads/a' }, query: { expires: '60' }, path: { minExpires: '30' } }));
+    expect([both.statusCode, both.json.expiresIn]).toEqual([200, 60]);
+    const twice = await callHttp(put, apigw({ body: { key: 'uploads/a', expires: 60 }, path: { expires: '60' } }));
+    expect([twice.statusCode, twice.json.error]).toEqual([400, { code: 'InvalidArgument', field: 'expires', message: 'expires is given more than once (body, query string or path)' }]);
+    const notObject = await callHttp(put, apigw({ body: [1], path: { key: 'uploads/a' } }));
+    expect([notObject.statusCode, notObject.json.error]).toEqual([400, { code: 'InvalidArgument', field: 'body', message: 'the body must be a JSON object when fields also come in the query string or path' }]);
+  });
+
+  it('a body alone is the request as sent: an array is refused as a request, not as a body beside query fields', async () => {
+    const answer = await callHttp(put, httpEvent({ body: '[1]', headers: json }));
+    expect([answer.statusCode, answer.json.error]).toEqual([400, { code: 'InvalidArgument', field: 'body', message: 'the request must be a JSON object' }]);
+  });
+
+  it('query names: a leading dot is part of the name; a name given both plain and dotted is refused', async () => {
+    const dotted = await callHttp(get, httpEvent({ method: 'GET', query: { key: 'uploads/a', '.expires': '60' } }));
+    expect([dotted.statusCode, dotted.json.error]).toEqual([400, { code: 'InvalidArgument', field: '.expires', message: 'unknown field .expires' }]);
+    const plainAfter = await callHttp(get, httpEvent({ method: 'GET', query: { key: 'uploads/a', 'response.filename': 'a.txt', response: 'x' } }));
+    expect([plainAfter.statusCode, plainAfter.json.error]).toEqual([400, { code: 'InvalidArgument', field: 'response', message: 'response is given twice' }]);
+    const dottedAfter = await callHttp(get, httpEvent({ method: 'GET', query: { key: 'uploads/a', response: 'x', 'response.filename': 'a.txt' } }));
+    expect([dottedAfter.statusCode, dottedAfter.json.error]).toEqual([400, { code: 'InvalidArgument', field: 'response.filename', message: 'response is given twice' }]);
+  });
+
+  it('only a 401 carries WWW-Authenticate: not a success, a 400, a 403 or a 404', async () => {
+    const answers = [
+      await callHttp(put, httpEvent({ body: { key: 'uploads/a' }, headers: json })),
+      await callHttp(put, httpEvent({ body: { key: 'uploads/a', expires: 0 }, headers: json })),
+      await callHttp(put, httpEvent({ body: { key: 'uploads/a' }, path: '/elsewhere', headers: json })),
+      await callHttp(harness({ CORS_ALLOW_ORIGINS: 'https://app.example.com' }).put, httpEvent({ method: 'OPTIONS', headers: { origin: 'https://evil.example' } })),
+    ];
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 400, 404, 403]);
+    for (const answer of answers) expect([answer.statusCode, answer.headers['www-authenticate']]).toEqual([answer.statusCode, undefined]);
   });
 });

@@ -129,6 +129,32 @@ describe('every classic forgery answers 401 with its code, a Bearer challenge, a
   });
 });
 
+describe('malformed tokens validly signed: refused for what is wrong with them, by name', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  /** A token signed by the issuer's own ES256 key over exactly this header and payload text. */
+  async function signedByIssuer(header: Record<string, unknown>, payload: string): Promise<string> {
+    const key = oidc.keys().find((k) => k.alg === 'ES256') as NonNullable<ReturnType<LocalOidc['keys']>[number]>;
+    const input = `${b64url({ alg: 'ES256', kid: key.kid, ...header })}.${b64url(payload)}`;
+    return `${input}.${await signRaw(input, key.privateKey)}`;
+  }
+  const claims = () => JSON.stringify({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE, exp: now() + 60 });
+
+  it.each([
+    ['a kid that is not text', () => signedByIssuer({ kid: 5 }, claims()), 'TokenMalformed', 'the token\'s kid is not text'],
+    ['a payload that is not JSON', () => signedByIssuer({}, 'not json'), 'TokenMalformed', 'the token is not a well-formed signed JWT'],
+    ['a payload that is a JSON list, not claims', () => signedByIssuer({}, '["alice"]'), 'TokenMalformed', 'the token is not a well-formed signed JWT'],
+  ])('%s → 401 %s', async (_name, forge, code, message) => {
+    const answer = await put(harness(inlineEnv()).put, await forge(), 'users/alice/a.txt');
+    expect(answer.statusCode).toBe(401);
+    expect(answer.json).toMatchObject({ error: { code, message } });
+    expect(answer.body).not.toMatch(/x-oss-signature/);
+  });
+
+  it('the same signing, over good claims, is let in (each refusal above is for its flaw alone)', async () => {
+    expect((await put(harness(inlineEnv()).put, await signedByIssuer({}, claims()), 'users/alice/a.txt')).statusCode).toBe(200);
+  });
+});
+
 /** A compact JWS signature over `input` with an ES256 private key (IEEE P1363 form, as JWS wants it). */
 async function signRaw(input: string, key: CryptoKey): Promise<string> {
   const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, new TextEncoder().encode(input));
@@ -153,6 +179,12 @@ describe('settings, checked at cold start', () => {
     ['a JWKS of HMAC keys only', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS: '{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}' }, 'AUTH_JWKS', /no public RSA, EC or OKP/],
     ['a skew beyond 5 minutes', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks', AUTH_CLOCK_SKEW_SECONDS: '3600' }, 'AUTH_CLOCK_SKEW_SECONDS', /between 0 and 300/],
     ['a blank token digest list', { AUTH_TOKEN_SHA256: ' , ' }, 'AUTH_TOKEN_SHA256', /no entry/],
+    ['a JWKS URL that is not a URL', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'idp.example.com/jwks' }, 'AUTH_JWKS_URL', /^AUTH_JWKS_URL: "idp\.example\.com\/jwks" is not a URL$/],
+    ['a JWKS URL with credentials in it', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://user:secret@idp.example.com/jwks' }, 'AUTH_JWKS_URL', /^AUTH_JWKS_URL: must not carry credentials$/],
+    ['an algorithm this service does not verify', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks', AUTH_ALGORITHMS: 'PS256' }, 'AUTH_ALGORITHMS', /^AUTH_ALGORITHMS: "PS256" is not allowed; choose from RS256, ES256, EdDSA$/],
+    ['a JWKS over 64 KB', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS: JSON.stringify({ keys: [], pad: 'x'.repeat(65536) }) }, 'AUTH_JWKS', /^AUTH_JWKS: it must be at most 65536 bytes; paste/],
+    ['a JWKS of more than 20,000 values', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS: `{"keys":[${new Array(20001).fill(0).join(',')}]}` }, 'AUTH_JWKS', /^AUTH_JWKS: it holds more than 20000 values; paste/],
+    ['a JWKS of more than 100 keys', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS: JSON.stringify({ keys: new Array(101).fill({ kty: 'EC' }) }) }, 'AUTH_JWKS', /^AUTH_JWKS: it holds more than 100 keys; paste/],
   ];
   it.each(cases)('%s: refused at cold start, naming the variable', (_name, env, variable, message) => {
     expect(() => readServicePolicy({ ...base, ...env })).toThrow(expect.objectContaining({ variable, message: expect.stringMatching(message) }));

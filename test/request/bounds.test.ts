@@ -54,6 +54,13 @@ describe('the invocation budget', () => {
     expect(answerBytes({ ab: 'cde' })).toBe(13);
     expect(answerBytes({ ab: 'cde', f: '' }, 100)).toBe(122);
   });
+
+  it('counts what JSON writes, in bytes: escaped quotes and backslashes, control characters, non-ASCII letters', () => {
+    expect(answerBytes({ 'x-oss-meta-a': 'say "hi"' })).toBe(14 + 12 + 4);
+    expect(answerBytes({ a: '\\' })).toBe(3 + 4 + 4);
+    expect(answerBytes({ a: '\u0001' })).toBe(3 + 8 + 4);
+    expect(answerBytes({ a: 'é漢😀' })).toBe(3 + (2 + 3 + 4 + 2) + 4);
+  });
 });
 
 describe('request trees', () => {
@@ -90,6 +97,10 @@ describe('request trees', () => {
     expect(refusal(() => checkRequestTree({ m: { ['\ud800x']: 'v' } }))).toMatchObject({ field: 'm', message: 'm has a field name that is not valid Unicode' });
     expect(refusal(() => checkRequestTree({ ['\ud800']: 'v' }))).toMatchObject({ field: 'body', message: 'the request has a field name that is not valid Unicode' });
     expect(() => checkRequestTree({ key: '😀', n: 1, b: true, z: null })).not.toThrow();
+    // Empty names add nothing to the path, so a too-deep request of them is named as the request itself.
+    const emptyNames = (depth: number): unknown => (depth === 0 ? 1 : { '': emptyNames(depth - 1) });
+    expect(() => checkRequestTree(emptyNames(8))).not.toThrow();
+    expect(refusal(() => checkRequestTree(emptyNames(9)))).toMatchObject({ code: 'InvalidArgument', field: 'body', message: 'the request is nested deeper than 8 levels' });
   });
 
   it('parseJsonTree: bytes, not characters, are bounded; text that is not JSON is not ok', () => {

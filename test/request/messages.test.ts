@@ -185,3 +185,57 @@ describe('multipart, form and upload requests', () => {
     expect(refusal(() => parseUploadRequest({ key: 'k', callback: { url: 'u', body: 'b', x: 1 } }))).toEqual(says('callback.x', 'unknown field callback.x'));
   });
 });
+
+describe('shapes at their edges (written against the mutation report)', () => {
+  const uploadId = 'ABC123';
+  /** The callback a single-PUT upload request carries. */
+  const callbackOf = (request: Record<string, unknown>) => { const parsed = parseUploadRequest(request); return parsed.kind === 'put' ? parsed.callback : undefined; };
+  const hostOf = (host: string) => () => callbackOf({ key: 'k', callback: { url: 'u', body: 'b', host } });
+  const HOST_RULE = 'callback.host must be a host name (the Host header OSS sends to the callback URL)';
+
+  it('a bucket name is the whole value: an allowed run inside a longer one is refused', () => {
+    const rule = says('bucket', 'bucket must be 3-63 lowercase letters, digits or hyphens');
+    for (const bucket of ['x_bucket', 'bucket_x', 'a'.repeat(64), 'My-bucket', 'bucket.']) {
+      expect([bucket, refusal(() => parsePutRequest({ bucket }))]).toEqual([bucket, rule]);
+    }
+    for (const bucket of ['abc', 'a'.repeat(63), 'my-bucket-2']) expect(parsePutRequest({ bucket }).bucket).toBe(bucket);
+  });
+
+  it('callback hosts: DNS names of one or more labels (single characters too), an optional port of up to 5 digits, 253 characters at most', () => {
+    const label = (n: number) => 'a'.repeat(n);
+    const at253 = [label(63), label(63), label(63), label(61)].join('.');
+    expect(at253).toHaveLength(253);
+    for (const host of ['a', 'x.y', 'cb.example.com', 'oss.cn', 'cb.example.com:8443', 'cb.example.com:65535', 'h:1', at253]) {
+      expect([host, hostOf(host)()?.host]).toEqual([host, host]);
+    }
+    for (const host of [`${at253}a`, `${at253}.b`, 'cb.example.com/x', 'cb.example.com:123456', 'cb.example.com:', 'cb.example.com:port', 'cb.example.com:80x', '-a.example.com', 'a-.example.com', 'a..b', `${label(64)}.com`]) {
+      expect([host, refusal(hostOf(host))]).toEqual([host, says('callback.host', HOST_RULE)]);
+    }
+  });
+
+  it('callback variable names are x: and 1 to 64 lowercase characters, the whole name', () => {
+    const varsOf = (name: string) => () => callbackOf({ key: 'k', callback: { url: 'u', body: 'b', vars: { [name]: 'v' } } });
+    for (const name of ['x:a', `x:${'a'.repeat(64)}`, 'x:my_var-1']) expect(varsOf(name)()?.vars).toEqual({ [name]: 'v' });
+    for (const name of ['ax:a', 'y:x:a', 'x:a!', 'x:aB', `x:${'a'.repeat(65)}`, 'x:']) {
+      expect([name, refusal(varsOf(name)).field]).toEqual([name, `callback.vars.${name}`]);
+    }
+  });
+
+  it('form: a file name of up to 255 characters, a folder of up to 512, and forbidOverwrite are read', () => {
+    expect(readForm({ filename: 'f'.repeat(255), prefix: `${'p'.repeat(511)}/`, forbidOverwrite: true })).toMatchObject({ filename: 'f'.repeat(255), prefix: `${'p'.repeat(511)}/`, forbidOverwrite: true });
+    expect(readForm({ key: 'k', forbidOverwrite: false }).forbidOverwrite).toBe(false);
+    expect(refusal(() => readForm({ filename: 'f'.repeat(256) }))).toEqual(says('form.filename', 'form.filename must be at most 255 characters'));
+    expect(refusal(() => readForm({ prefix: 'p'.repeat(513) }))).toEqual(says('form.prefix', 'form.prefix must be at most 512 characters'));
+  });
+
+  it('multipart: every object attribute sent with uploadId, and every second-step field sent without, is named as misplaced', () => {
+    const initiateOnly = { contentType: 'a/b', storageClass: 'IA', acl: 'private', metadata: { a: 'b' }, tagging: { a: 'b' }, serverSideEncryption: 'AES256', filename: 'a.txt', prefix: 'uploads/' };
+    for (const [name, value] of Object.entries(initiateOnly)) {
+      expect([name, refusal(() => readMultipart({ key: 'k', uploadId, [name]: value }))]).toEqual([name, says(`multipart.${name}`, `multipart.${name} belongs to the first step (without uploadId): OSS takes object attributes when the upload is initiated`)]);
+    }
+    const partsOnly = { parts: 1, firstPart: 1, completeAll: true, callback: { url: 'u', body: 'b' }, listPartsMarker: 0 };
+    for (const [name, value] of Object.entries(partsOnly)) {
+      expect([name, refusal(() => readMultipart({ key: 'k', [name]: value }))]).toEqual([name, says(`multipart.${name}`, `multipart.${name} belongs to the second step (with uploadId)`)]);
+    }
+  });
+});

@@ -79,6 +79,21 @@ describe('generated keys', () => {
     expect(DEFAULT_FOLDER).toBe('uploads/');
   });
 
+  it('hyphens the caller sent collapse like the ones that replace unsafe characters', () => {
+    expect(sanitiseFilename('a--b---c.png')).toBe('a-b-c.png');
+    expect(sanitiseFilename('a - b.png')).toBe('a-b.png');
+  });
+
+  it('a nested folder keeps its inner slashes; only trailing ones go, and a key generated in any folder is recognised in it', () => {
+    expect(generateKey('users/alice/', 'a.png', NOW, () => UUID)).toBe(`users/alice/2026/01/${UUID}-a.png`);
+    expect(generateKey('users/alice//', 'a.png', NOW, () => UUID)).toBe(`users/alice/2026/01/${UUID}-a.png`);
+    for (const folder of ['users/alice/', 'users/alice', 'photos//', 'a/b/c///', '']) {
+      const key = generateKey(folder, 'a.png', NOW, () => UUID);
+      expect([folder, isGeneratedKey(key, [folder])]).toEqual([folder, true]);
+    }
+    expect(isGeneratedKey(`usersalice/2026/01/${UUID}-a.png`, ['users/alice/'])).toBe(false);
+  });
+
   it('a generated key is recognised in its folders only, with exactly the generated shape', () => {
     const key = `photos/2026/01/${UUID}-a.png`;
     expect(isGeneratedKey(key, ['photos/'])).toBe(true);

@@ -1,0 +1,124 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fetchJwks, keySetOf, MAX_JWKS_BYTES, remoteKeySource, type KeySet } from '../../shared/identity/jwks';
+import { ServiceError } from '../../shared/errors';
+import { startLocalOidc, type LocalOidc } from '../../scripts/local-oidc/server';
+
+/**
+ * The issuer's keys, unit by unit: what a JWKS document may hold, what fetching one meets when the issuer (or the
+ * network) misbehaves, and how the fetched keys are shared and refetched. The issuer is a real HTTP server on
+ * loopback: the local OIDC issuer (scripts/local-oidc) for keys, and a bare server here for bodies no issuer sends.
+ */
+const ecKey = (kid?: string) => ({ kty: 'EC', crv: 'P-256', x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0', ...(kid === undefined ? {} : { kid }) });
+
+describe('keySetOf: the usable keys of a JWKS document', () => {
+  it('at most 100 keys', () => {
+    const keys = Array.from({ length: 100 }, (_, i) => ecKey(`k${i}`));
+    expect(keySetOf({ keys } as never)).toMatchObject({ keys: expect.any(Array) });
+    expect(keySetOf({ keys: [...keys, ecKey('one-more')] } as never)).toBe('it holds more than 100 keys');
+  });
+
+  it('a key without a kid is kept, and adds no kid to the set', () => {
+    const set = keySetOf({ keys: [ecKey(), ecKey('named')] } as never) as KeySet;
+    expect(set.keys).toHaveLength(2);
+    expect([...set.kids]).toEqual(['named']);
+  });
+});
+
+/** A bare HTTP server on loopback that answers every request with `respond`. */
+async function serve(respond: (res: http.ServerResponse) => void): Promise<{ url: URL; close: () => Promise<void> }> {
+  const server = http.createServer((_req, res) => respond(res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: new URL(`http://127.0.0.1:${port}/jwks`),
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+describe('fetchJwks: what a misbehaving issuer meets', () => {
+  it.each([
+    ['a JWKS over 64 KB', (res: http.ServerResponse) => {
+      // A well-formed JWKS, padded: only the size bound refuses it.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [ecKey('a')], padding: 'x'.repeat(MAX_JWKS_BYTES) }));
+    }, `the JWKS is over ${MAX_JWKS_BYTES} bytes`],
+    ['a connection cut in the middle of the body', (res: http.ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      res.write('{"keys":[');
+      setTimeout(() => res.socket?.destroy(), 20);
+    }, 'the connection failed'],
+    ['more than 20,000 values within 64 KB', (res: http.ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"keys":[${new Array(25_000).fill('0').join(',')}]}`);
+    }, 'it holds more than 20000 values'],
+    ['nested deeper than 8 levels', (res: http.ServerResponse) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"keys":[${'['.repeat(20)}${']'.repeat(20)}]}`);
+    }, 'it is nested deeper than 8 levels'],
+  ])('%s: a sentence saying so, never a throw', async (_name, respond, why) => {
+    const issuer = await serve(respond);
+    try {
+      expect(await fetchJwks(issuer.url, 2000)).toBe(why);
+    } finally {
+      await issuer.close();
+    }
+  });
+});
+
+describe('remoteKeySource: sharing and refetching the keys', () => {
+  let oidc: LocalOidc;
+  let clock = 0;
+  beforeAll(async () => {
+    oidc = await startLocalOidc({ algorithms: ['ES256'] });
+  });
+  afterAll(() => oidc.close());
+  beforeEach(() => {
+    clock = Date.now();
+    oidc.setJwksBehaviour({});
+  });
+  const source = () => remoteKeySource({ url: new URL(oidc.jwksUrl), timeoutMs: 300, cacheMs: 600_000, maxStaleMs: 3_600_000, now: () => clock });
+
+  it('callers arriving together at a cold start wait for one fetch, and all get the keys', async () => {
+    const keys = source();
+    const before = oidc.jwksFetches();
+    const sets = await Promise.all([keys.keysFor(undefined), keys.keysFor(undefined), keys.keysFor(undefined)]);
+    expect(oidc.jwksFetches() - before).toBe(1);
+    expect(sets[1]).toBe(sets[0]);
+    expect(sets[2]).toBe(sets[0]);
+  });
+
+  it('the issuer down at a cold start: 503 saying why, and for 5 s more callers get the same answer without a fetch', async () => {
+    const keys = source();
+    oidc.setJwksBehaviour({ down: true });
+    const why = 'the token issuer\'s keys cannot be had right now (the issuer answered HTTP 503); retry shortly';
+    const before = oidc.jwksFetches();
+    await expect(keys.keysFor(undefined)).rejects.toMatchObject({ code: 'IdentityProviderUnavailable', status: 503, retryable: true, message: why });
+    clock += 4_000;
+    await expect(keys.keysFor(undefined)).rejects.toMatchObject({ code: 'IdentityProviderUnavailable', message: why });
+    expect(oidc.jwksFetches() - before).toBe(1);
+    oidc.setJwksBehaviour({});
+    clock += 1_000;
+    expect((await keys.keysFor(undefined)).keys.length).toBeGreaterThan(0);
+    expect(oidc.jwksFetches() - before).toBe(2);
+  });
+
+  it('a kid the keys lack, when fetching them again failed: 503, retryable (the issuer may have a new key), while known kids still verify', async () => {
+    const keys = source();
+    const known = [...(await keys.keysFor(undefined)).kids][0] as string;
+    oidc.setJwksBehaviour({ down: true });
+    clock += 61_000;
+    const refused = await keys.keysFor('a-new-key').then(() => undefined, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(ServiceError);
+    expect(refused).toMatchObject({
+      code: 'IdentityProviderUnavailable',
+      status: 503,
+      retryable: true,
+      message: 'the token issuer\'s keys cannot be had right now (the token names a key not fetched yet, and fetching the keys failed: the issuer answered HTTP 503); retry shortly',
+    });
+    expect((await keys.keysFor(known)).kids.has(known)).toBe(true);
+  });
+});
