@@ -125,6 +125,15 @@ describe('resolveSigningLifetime', () => {
     await expect(resolveSigningLifetime(r, undefined, { requested: 7200, minExpires: 5000 }, DEFAULTS, () => NOW)).rejects.toMatchObject({ code: 'InvalidArgument', field: 'minExpires', status: 400 });
     expect(r.calls).toHaveLength(1);
   });
+  test('the 400 says what the most is and which settings make it; the unknown-token cap only where the token\'s expiry is unknown', async () => {
+    const said = (resolved: ResolvedCredentials, request: { requested?: number; minExpires: number }) =>
+      resolveSigningLifetime(scripted(resolved, []), undefined, request, DEFAULTS, () => NOW).then(() => 'granted', (e: unknown) => (e as ServiceError).message);
+    expect(await said(unknown, { requested: 7200, minExpires: 5000 })).toBe('minExpires 5000 s is more than this request can ever be granted: 3600 s, '
+      + 'the smallest of expires (or the default), PRESIGN_MAX_EXPIRES, 7 days and PRESIGN_UNKNOWN_TOKEN_MAX_EXPIRES (the token\'s expiry is unknown)');
+    expect(await said(known(86_400), { requested: 600, minExpires: 601 })).toBe('minExpires 601 s is more than this request can ever be granted: 600 s, '
+      + 'the smallest of expires (or the default), PRESIGN_MAX_EXPIRES, 7 days');
+    expect(await said(longTerm, { minExpires: 901 })).toMatch(/^minExpires 901 s is more than this request can ever be granted: 900 s, the smallest of expires \(or the default\), PRESIGN_MAX_EXPIRES, 7 days$/);
+  });
 });
 
 describe('property: the URL never outlives its token, 7 days or the max, and is never below 1 s', () => {

@@ -169,7 +169,7 @@ describe('content types', () => {
     expect(activeTypeFromExtension(key)).toBe(type);
   });
 
-  it.each(['a.png', 'a', 'uploads/a.html/b', 'a.html.txt', 'uploads.svg/readme', 'a.', 'ahtml', 'a.toString', 'a.constructor'])('a key %j has no active type by its extension', (key) => {
+  it.each(['a.png', 'a', 'uploads/a.html/b', 'a.html.txt', 'uploads.svg/readme', 'a.', 'ahtml', 'html', 'uploads/svg', 'a.toString', 'a.constructor'])('a key %j has no active type by its extension', (key) => {
     expect(activeTypeFromExtension(key)).toBeUndefined();
   });
 
