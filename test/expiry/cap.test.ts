@@ -93,6 +93,14 @@ describe('resolveSigningLifetime', () => {
     expect(out.expiresIn).toBe(1200);
     expect(r.calls).toEqual([{ forceRefresh: false }, { forceRefresh: true }]);
   });
+  test('exactly minExpires (or exactly 1 s) usable is enough: granted as is, with no refresh', async () => {
+    const exact = scripted(known(3600), []);
+    expect((await resolveSigningLifetime(exact, undefined, { requested: 600, minExpires: 600 }, DEFAULTS, () => NOW)).expiresIn).toBe(600);
+    expect(exact.calls).toEqual([{ forceRefresh: false }]);
+    const lastSecond = scripted(known(DEFAULTS.clockSkewSeconds + 1), []);
+    expect((await resolveSigningLifetime(lastSecond, undefined, {}, DEFAULTS, () => NOW)).expiresIn).toBe(1);
+    expect(lastSecond.calls).toEqual([{ forceRefresh: false }]);
+  });
   test('still short after the refresh → 503 TokenNearExpiry, retryable', async () => {
     const r = scripted(known(40), [known(50)]);
     let caught: unknown;
