@@ -106,7 +106,25 @@ describe('resolveSigningLifetime', () => {
     let caught: unknown;
     try { await resolveSigningLifetime(r, undefined, {}, DEFAULTS, () => NOW); } catch (e) { caught = e; }
     expect(caught).toMatchObject({ code: 'TokenNearExpiry', status: 503, retryable: true });
+    expect((caught as Error).message).toBe('The signing credentials expire too soon (0 s usable, 1 s needed) and a refresh did not give longer-lived ones; retry shortly.');
     expect(r.calls).toHaveLength(2);
+    // A refresh that gives exactly enough is enough.
+    const justEnough = scripted(known(400), [known(DEFAULTS.clockSkewSeconds + 600)]);
+    expect((await resolveSigningLifetime(justEnough, undefined, { requested: 900, minExpires: 600 }, DEFAULTS, () => NOW)).expiresIn).toBe(600);
+  });
+
+  test('a refresh that fails for good, or that the credentials already call TokenNearExpiry, is answered as itself', async () => {
+    const failing = (thrown: unknown): CredentialResolver => ({
+      async resolve(_ctx, opts) {
+        if (opts?.forceRefresh) throw thrown;
+        return known(40);
+      },
+    });
+    const denied = new ServiceError('CredentialsUnavailable', 500, 'NoPermission', { retryable: false });
+    const nearEnd = new ServiceError('TokenNearExpiry', 503, 'The signing session has 5 s left', { retryable: true });
+    for (const thrown of [denied, nearEnd]) {
+      await expect(resolveSigningLifetime(failing(thrown), undefined, {}, DEFAULTS, () => NOW)).rejects.toBe(thrown);
+    }
   });
   test('a refresh that fails in passing (a retryable error, or not even a ServiceError) → 503 TokenNearExpiry naming the failure', async () => {
     const failing = (thrown: unknown): CredentialResolver => ({
