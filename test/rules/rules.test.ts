@@ -51,6 +51,10 @@ describe('key patterns', () => {
     expect(startFor(pattern(source), caller)).toBe(start);
   });
 
+  it('a pattern with claims keeps, as its literal start, the folders before the first claim', () => {
+    expect(['users/{sub}/', 'org/team/{sub}/x/', 't/{claims.tenant}/{sub}/', '{sub}/'].map((source) => pattern(source).prefix)).toEqual(['users/', 'org/team/', 't/', '']);
+  });
+
   const refused: [string, RegExp][] = [
     ['uploads', /uploadsX/],
     ['up*loads/', /may only end/],
