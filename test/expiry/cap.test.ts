@@ -27,6 +27,10 @@ describe('readExpiryPolicy', () => {
   });
   test('a default above the max is a ConfigError; a small max lowers the implicit default', () => {
     expect(() => readExpiryPolicy({ PRESIGN_DEFAULT_EXPIRES: '7200', PRESIGN_MAX_EXPIRES: '3600' })).toThrow(/PRESIGN_DEFAULT_EXPIRES/);
+    expect(() => readExpiryPolicy({ PRESIGN_DEFAULT_EXPIRES: '3601', PRESIGN_MAX_EXPIRES: '3600' })).toThrow(
+      expect.objectContaining({ variable: 'PRESIGN_DEFAULT_EXPIRES', message: 'PRESIGN_DEFAULT_EXPIRES: (3601) must not exceed PRESIGN_MAX_EXPIRES (3600)' }),
+    );
+    expect(readExpiryPolicy({ PRESIGN_DEFAULT_EXPIRES: '3600', PRESIGN_MAX_EXPIRES: '3600' }).defaultExpires).toBe(3600);
     expect(readExpiryPolicy({ PRESIGN_MAX_EXPIRES: '300' }).defaultExpires).toBe(300);
   });
 });
