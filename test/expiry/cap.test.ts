@@ -84,6 +84,16 @@ function scripted(first: ResolvedCredentials, refreshed: ResolvedCredentials[]):
   };
 }
 
+/** A resolver whose token has 40 s left (below the skew: nothing usable) and whose forced refresh throws `thrown`. */
+function refreshThrows(thrown: unknown): CredentialResolver {
+  return {
+    async resolve(_ctx, opts) {
+      if (opts?.forceRefresh) throw thrown;
+      return known(40);
+    },
+  };
+}
+
 describe('resolveSigningLifetime', () => {
   test('returns credentials, expiresIn, expiration and cap; no refresh when enough is left', async () => {
     const r = scripted(known(3600), []);
@@ -118,25 +128,13 @@ describe('resolveSigningLifetime', () => {
   });
 
   test('a refresh that fails for good, or that the credentials already call TokenNearExpiry, is answered as itself', async () => {
-    const failing = (thrown: unknown): CredentialResolver => ({
-      async resolve(_ctx, opts) {
-        if (opts?.forceRefresh) throw thrown;
-        return known(40);
-      },
-    });
     const denied = new ServiceError('CredentialsUnavailable', 500, 'NoPermission', { retryable: false });
     const nearEnd = new ServiceError('TokenNearExpiry', 503, 'The signing session has 5 s left', { retryable: true });
     for (const thrown of [denied, nearEnd]) {
-      await expect(resolveSigningLifetime(failing(thrown), undefined, {}, DEFAULTS, () => NOW)).rejects.toBe(thrown);
+      await expect(resolveSigningLifetime(refreshThrows(thrown), undefined, {}, DEFAULTS, () => NOW)).rejects.toBe(thrown);
     }
   });
   test('a refresh that fails in passing (a retryable error, or not even a ServiceError) → 503 TokenNearExpiry naming the failure', async () => {
-    const failing = (thrown: unknown): CredentialResolver => ({
-      async resolve(_ctx, opts) {
-        if (opts?.forceRefresh) throw thrown;
-        return known(40);
-      },
-    });
     const slow = new ServiceError('CredentialsUnavailable', 503, 'STS AssumeRole timed out after 3000 ms', { retryable: true });
     const cases: [unknown, string][] = [
       [slow, 'STS AssumeRole timed out after 3000 ms'],
@@ -144,7 +142,7 @@ describe('resolveSigningLifetime', () => {
       ['a thrown string', 'unknown error'],
     ];
     for (const [thrown, why] of cases) {
-      const error = await resolveSigningLifetime(failing(thrown), undefined, {}, DEFAULTS, () => NOW).then(() => undefined, (e: unknown) => e);
+      const error = await resolveSigningLifetime(refreshThrows(thrown), undefined, {}, DEFAULTS, () => NOW).then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(ServiceError);
       expect(error).toMatchObject({ code: 'TokenNearExpiry', status: 503, retryable: true });
       expect((error as ServiceError).message).toBe(`The signing credentials expire too soon (0 s usable, 1 s needed) and the refresh failed: ${why}; retry shortly.`);
