@@ -60,5 +60,5 @@ export function jsonBytes(text: string): number {
 }
 
 function urlBudgetExceeded(maxUrls: number, field: string | undefined, howToPage: string): ServiceError {
-  return new ServiceError('UrlBudgetExceeded', 400, `one invocation signs at most ${maxUrls} URLs (PRESIGN_MAX_URLS): ${howToPage}`, field === undefined ? {} : { field });
+  return new ServiceError('UrlBudgetExceeded', 400, `one invocation signs at most ${maxUrls} URLs (PRESIGN_MAX_URLS): ${howToPage}`, { field });
 }

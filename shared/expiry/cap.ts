@@ -42,7 +42,8 @@ export interface CapResult {
 }
 
 function positiveInteger(field: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw invalidArgument(field, `${field} must be a whole number of seconds >= 1`);
+  // Number.isInteger is false for anything that is not a number (a string, NaN, Infinity) as well.
+  if (!Number.isInteger(value) || value < 1) throw invalidArgument(field, `${field} must be a whole number of seconds >= 1`);
   return value;
 }
 

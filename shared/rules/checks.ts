@@ -73,7 +73,8 @@ export function checkProcess(rule: Rule, process: string | undefined, field: str
   }
   const refusedOperation = processRules().processRefusal(rule.process, process);
   if (refusedOperation === '') return;
-  const allowed = rule.process.map((p) => p.source).join(', ') || 'none';
+  // Never empty: a rule without processing was refused above.
+  const allowed = rule.process.map((p) => p.source).join(', ');
   throw refused('ProcessNotAllowed', field, `${field}: ${refusedOperation} is not allowed here; allowed: ${allowed} (${settingName(rule, 'process')})`);
 }
 

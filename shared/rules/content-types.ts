@@ -4,6 +4,7 @@
  * is what a browser runs when OSS serves it inline (stored XSS once a custom domain is used: OSS forces a download
  * only on its default domains, alibabacloud.com/help/en/oss/user-guide/map-custom-domain-names-5), so no wildcard
  * ever matches it: the operator must name the exact type. That holds even when no list is set ("any type").
+ * A type that tells the browser nothing counts as active too: it sniffs the body instead, and finds HTML.
  */
 export interface ContentTypeRule {
   /** Lowercase patterns as written; empty: any type that is not active content. */
@@ -14,14 +15,12 @@ export interface ContentTypeRule {
 
 export const CONTENT_TYPE_PATTERN = /^(?:\*\/\*|[a-z0-9!#$&^_.+-]+\/(?:\*|[a-z0-9!#$&^_.+-]+))$/;
 
+// XHTML (application/xhtml+xml), SVG (image/svg+xml) and XSLT (application/xslt+xml) are `+xml` types: see below.
 const ACTIVE = new Set([
   'text/html',
-  'application/xhtml+xml',
-  'image/svg+xml',
   'text/xml',
   'application/xml',
   'text/xsl',
-  'application/xslt+xml',
   'text/javascript',
   'application/javascript',
   'application/x-javascript',
@@ -34,21 +33,35 @@ const ACTIVE = new Set([
   'multipart/related',
   'application/x-mimearchive',
   'application/x-shockwave-flash',
+  // Types that tell the browser nothing: it sniffs the body, and runs what looks like HTML (see WELL_FORMED_ESSENCE).
+  'unknown/unknown',
+  'application/unknown',
+  '*/*',
 ]);
 
 export function essenceOf(contentType: string): string {
   return (contentType.split(';')[0] ?? '').trim().toLowerCase();
 }
 
-/** Whether browsers may run it: the list above, and every `+xml` type (XML documents can carry script). */
+/**
+ * After a type that is not `type/subtype` (each an HTTP token, RFC 9110 section 5.6.2), or one of the unknown types in
+ * the list above, a browser sniffs the body as if no type were given and runs what looks like HTML (Chromium's
+ * IsUnknownMimeType, net/base/mime_sniffer.cc: "", unknown/unknown, application/unknown, *\/*, no slash;
+ * mimesniff.spec.whatwg.org, "identifying a resource with an unknown MIME type"). Uploads are well-formed by the time
+ * they get here (shared/request/put.ts CONTENT_TYPE); a download's response.contentType need not be.
+ */
+const WELL_FORMED_ESSENCE = /^[a-z0-9!#$%&'*+.^_`|~-]+\/[a-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/** Whether browsers may run it: the list above, every `+xml` type (XML documents can carry script), and what they sniff. */
 export function isActiveContentType(contentType: string): boolean {
   const essence = essenceOf(contentType);
-  return ACTIVE.has(essence) || essence.endsWith('+xml');
+  return ACTIVE.has(essence) || essence.endsWith('+xml') || !WELL_FORMED_ESSENCE.test(essence);
 }
 
 export function contentTypeAllowed(rule: ContentTypeRule, contentType: string): boolean {
   const essence = essenceOf(contentType);
-  if (isActiveContentType(essence)) return rule.patterns.includes(essence);
+  // Named exactly: a wildcard names nothing exactly, even where the type is written as one (*/*).
+  if (isActiveContentType(essence)) return !essence.includes('*') && rule.patterns.includes(essence);
   if (rule.patterns.length === 0) return true;
   const [type] = essence.split('/');
   return rule.patterns.some((pattern) => pattern === '*/*' || pattern === essence || (pattern.endsWith('/*') && pattern.slice(0, -2) === type));

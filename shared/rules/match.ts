@@ -14,9 +14,12 @@ import type { Action, Rule } from './types';
  * caller gets 401 Unauthorized instead of KeyNotAllowed or CallerNotAllowed: signing in may help.
  */
 
-/** How narrowly `rule` covers the keys `covers` accepts for `caller`: the longest such start, or -1. */
+/**
+ * How narrowly `rule` covers the keys `covers` accepts for `caller`: the longest such start, or -1. `covers` is a
+ * starts-with test, so a rule without patterns (every key) covers everything at length 0.
+ */
 function reach(rule: Rule, caller: Caller, covers: (start: string) => boolean): number {
-  if (rule.keys.length === 0) return covers('') ? 0 : -1;
+  if (rule.keys.length === 0) return 0;
   let longest = -1;
   for (const pattern of rule.keys) {
     const start = startFor(pattern, caller);

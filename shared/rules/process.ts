@@ -37,7 +37,8 @@ export function processRefusal(patterns: readonly ProcessPattern[], value: strin
     const slash = stage.indexOf('/');
     const kind = slash > 0 ? stage.slice(0, slash) : '';
     const operations = slash > 0 ? stage.slice(slash + 1).split('/') : [];
-    if (!/^[a-z]+$/.test(kind) || operations.length === 0) return stage || '(empty)';
+    // A stage without a `/` has no kind (''), so this also refuses it before its (empty) operations are read.
+    if (!/^[a-z]+$/.test(kind)) return stage || '(empty)';
     for (const operation of operations) {
       const candidate = `${kind}/${operation}`;
       if (!OPERATION.test(operation) || !patterns.some((p) => p.kind === kind && p.match.test(candidate))) return candidate;

@@ -27,6 +27,10 @@ describe('readExpiryPolicy', () => {
   });
   test('a default above the max is a ConfigError; a small max lowers the implicit default', () => {
     expect(() => readExpiryPolicy({ PRESIGN_DEFAULT_EXPIRES: '7200', PRESIGN_MAX_EXPIRES: '3600' })).toThrow(/PRESIGN_DEFAULT_EXPIRES/);
+    expect(() => readExpiryPolicy({ PRESIGN_DEFAULT_EXPIRES: '3601', PRESIGN_MAX_EXPIRES: '3600' })).toThrow(
+      expect.objectContaining({ variable: 'PRESIGN_DEFAULT_EXPIRES', message: 'PRESIGN_DEFAULT_EXPIRES: (3601) must not exceed PRESIGN_MAX_EXPIRES (3600)' }),
+    );
+    expect(readExpiryPolicy({ PRESIGN_DEFAULT_EXPIRES: '3600', PRESIGN_MAX_EXPIRES: '3600' }).defaultExpires).toBe(3600);
     expect(readExpiryPolicy({ PRESIGN_MAX_EXPIRES: '300' }).defaultExpires).toBe(300);
   });
 });
@@ -80,6 +84,16 @@ function scripted(first: ResolvedCredentials, refreshed: ResolvedCredentials[]):
   };
 }
 
+/** A resolver whose token has 40 s left (below the skew: nothing usable) and whose forced refresh throws `thrown`. */
+function refreshThrows(thrown: unknown): CredentialResolver {
+  return {
+    async resolve(_ctx, opts) {
+      if (opts?.forceRefresh) throw thrown;
+      return known(40);
+    },
+  };
+}
+
 describe('resolveSigningLifetime', () => {
   test('returns credentials, expiresIn, expiration and cap; no refresh when enough is left', async () => {
     const r = scripted(known(3600), []);
@@ -93,17 +107,60 @@ describe('resolveSigningLifetime', () => {
     expect(out.expiresIn).toBe(1200);
     expect(r.calls).toEqual([{ forceRefresh: false }, { forceRefresh: true }]);
   });
+  test('exactly minExpires (or exactly 1 s) usable is enough: granted as is, with no refresh', async () => {
+    const exact = scripted(known(3600), []);
+    expect((await resolveSigningLifetime(exact, undefined, { requested: 600, minExpires: 600 }, DEFAULTS, () => NOW)).expiresIn).toBe(600);
+    expect(exact.calls).toEqual([{ forceRefresh: false }]);
+    const lastSecond = scripted(known(DEFAULTS.clockSkewSeconds + 1), []);
+    expect((await resolveSigningLifetime(lastSecond, undefined, {}, DEFAULTS, () => NOW)).expiresIn).toBe(1);
+    expect(lastSecond.calls).toEqual([{ forceRefresh: false }]);
+  });
   test('still short after the refresh → 503 TokenNearExpiry, retryable', async () => {
     const r = scripted(known(40), [known(50)]);
     let caught: unknown;
     try { await resolveSigningLifetime(r, undefined, {}, DEFAULTS, () => NOW); } catch (e) { caught = e; }
     expect(caught).toMatchObject({ code: 'TokenNearExpiry', status: 503, retryable: true });
+    expect((caught as Error).message).toBe('The signing credentials expire too soon (0 s usable, 1 s needed) and a refresh did not give longer-lived ones; retry shortly.');
     expect(r.calls).toHaveLength(2);
+    // A refresh that gives exactly enough is enough.
+    const justEnough = scripted(known(400), [known(DEFAULTS.clockSkewSeconds + 600)]);
+    expect((await resolveSigningLifetime(justEnough, undefined, { requested: 900, minExpires: 600 }, DEFAULTS, () => NOW)).expiresIn).toBe(600);
+  });
+
+  test('a refresh that fails for good, or that the credentials already call TokenNearExpiry, is answered as itself', async () => {
+    const denied = new ServiceError('CredentialsUnavailable', 500, 'NoPermission', { retryable: false });
+    const nearEnd = new ServiceError('TokenNearExpiry', 503, 'The signing session has 5 s left', { retryable: true });
+    for (const thrown of [denied, nearEnd]) {
+      await expect(resolveSigningLifetime(refreshThrows(thrown), undefined, {}, DEFAULTS, () => NOW)).rejects.toBe(thrown);
+    }
+  });
+  test('a refresh that fails in passing (a retryable error, or not even a ServiceError) → 503 TokenNearExpiry naming the failure', async () => {
+    const slow = new ServiceError('CredentialsUnavailable', 503, 'STS AssumeRole timed out after 3000 ms', { retryable: true });
+    const cases: [unknown, string][] = [
+      [slow, 'STS AssumeRole timed out after 3000 ms'],
+      [new TypeError('fetch failed'), 'fetch failed'],
+      ['a thrown string', 'unknown error'],
+    ];
+    for (const [thrown, why] of cases) {
+      const error = await resolveSigningLifetime(refreshThrows(thrown), undefined, {}, DEFAULTS, () => NOW).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(ServiceError);
+      expect(error).toMatchObject({ code: 'TokenNearExpiry', status: 503, retryable: true });
+      expect((error as ServiceError).message).toBe(`The signing credentials expire too soon (0 s usable, 1 s needed) and the refresh failed: ${why}; retry shortly.`);
+    }
   });
   test('minExpires above what any token could give (unknown-token cap) → 400 on minExpires, no refresh', async () => {
     const r = scripted(unknown, []);
     await expect(resolveSigningLifetime(r, undefined, { requested: 7200, minExpires: 5000 }, DEFAULTS, () => NOW)).rejects.toMatchObject({ code: 'InvalidArgument', field: 'minExpires', status: 400 });
     expect(r.calls).toHaveLength(1);
+  });
+  test('the 400 says what the most is and which settings make it; the unknown-token cap only where the token\'s expiry is unknown', async () => {
+    const said = (resolved: ResolvedCredentials, request: { requested?: number; minExpires: number }) =>
+      resolveSigningLifetime(scripted(resolved, []), undefined, request, DEFAULTS, () => NOW).then(() => 'granted', (e: unknown) => (e as ServiceError).message);
+    expect(await said(unknown, { requested: 7200, minExpires: 5000 })).toBe('minExpires 5000 s is more than this request can ever be granted: 3600 s, '
+      + 'the smallest of expires (or the default), PRESIGN_MAX_EXPIRES, 7 days and PRESIGN_UNKNOWN_TOKEN_MAX_EXPIRES (the token\'s expiry is unknown)');
+    expect(await said(known(86_400), { requested: 600, minExpires: 601 })).toBe('minExpires 601 s is more than this request can ever be granted: 600 s, '
+      + 'the smallest of expires (or the default), PRESIGN_MAX_EXPIRES, 7 days');
+    expect(await said(longTerm, { minExpires: 901 })).toMatch(/^minExpires 901 s is more than this request can ever be granted: 900 s, the smallest of expires \(or the default\), PRESIGN_MAX_EXPIRES, 7 days$/);
   });
 });
 

@@ -131,6 +131,14 @@ describe('what an upload may carry', () => {
     expectRefusal(() => checkUploadType(anyType, 'image/svg+xml', 'uploads/a', 'contentType'), 'ContentTypeNotAllowed', 'contentType', /active content/);
   });
 
+  it('a type after which browsers sniff the body is refused like active content, unless named exactly', () => {
+    expectRefusal(() => checkUploadType(anyType, 'application/unknown', 'uploads/a.png', 'contentType'), 'ContentTypeNotAllowed', 'contentType',
+      /^contentType application\/unknown is active content a browser runs; it is allowed only where named exactly in ALLOWED_CONTENT_TYPES$/);
+    expectRefusal(() => checkUploadType(ruleFromEnv({ ALLOWED_CONTENT_TYPES: 'application/*' }), 'Unknown/Unknown', 'uploads/a', 'contentType'), 'ContentTypeNotAllowed', 'contentType', /active content/);
+    expect(() => checkUploadType(ruleFromEnv({ ALLOWED_CONTENT_TYPES: 'application/unknown' }), 'application/unknown', 'uploads/a', 'contentType')).not.toThrow();
+    expect(() => checkUploadType(anyType, 'application/octet-stream', 'uploads/a', 'contentType')).not.toThrow();
+  });
+
   it('without a type, a key OSS would store as active content is refused unless that type is named exactly', () => {
     expectRefusal(() => checkUploadType(anyType, undefined, 'uploads/page.HTML', 'contentType'), 'ContentTypeNotAllowed', 'contentType',
       /^without contentType, OSS stores this key as text\/html, active content a browser runs; send another contentType, or name text\/html exactly in ALLOWED_CONTENT_TYPES$/);
@@ -150,6 +158,26 @@ describe('what an upload may carry', () => {
     expect(() => checkUploadSize(anyType, MAX_OBJECT_BYTES * 2, 'contentLength')).not.toThrow();
     const zero = ruleFromEnv({ MAX_CONTENT_LENGTH: '0' });
     expectRefusal(() => checkUploadSize(zero, 1, 'contentLength'), 'ContentLengthNotAllowed', 'contentLength', /uploads must be at most 0 bytes/);
+  });
+
+  it('a rules document may bound the size from below, from above or both: the message says which bound and names the field that sets it', () => {
+    const atLeast = documentRule('scans', { minSize: 100 });
+    expect(() => checkUploadSize(atLeast, 100, 'contentLength')).not.toThrow();
+    expect(() => checkUploadSize(atLeast, 5 * 1024 ** 3, 'contentLength')).not.toThrow();
+    expectRefusal(() => checkUploadSize(atLeast, 99, 'contentLength'), 'ContentLengthNotAllowed', 'contentLength',
+      /^contentLength 99 is out of bounds: uploads must be at least 100 bytes \(rule "scans", minSize\)$/);
+    expectRefusal(() => checkUploadSize(atLeast, undefined, 'multipart.size'), 'InvalidArgument', 'multipart.size',
+      /^multipart\.size is required: uploads must be at least 100 bytes \(rule "scans", minSize\)$/);
+    const atMost = documentRule('avatars', { maxSize: 4096 });
+    expectRefusal(() => checkUploadSize(atMost, 4097, 'contentLength'), 'ContentLengthNotAllowed', 'contentLength',
+      /^contentLength 4097 is out of bounds: uploads must be at most 4096 bytes \(rule "avatars", maxSize\)$/);
+    const between = documentRule('photos', { minSize: 10, maxSize: 20 });
+    expect(() => checkUploadSize(between, 10, 'contentLength')).not.toThrow();
+    expect(() => checkUploadSize(between, 20, 'contentLength')).not.toThrow();
+    for (const size of [9, 21]) {
+      expectRefusal(() => checkUploadSize(between, size, 'contentLength'), 'ContentLengthNotAllowed', 'contentLength',
+        new RegExp(`^contentLength ${size} is out of bounds: uploads must be at least 10 at most 20 bytes \\(rule "photos", maxSize\\)$`));
+    }
   });
 
   it('forced no-overwrite: a caller may ask for it, never turn it off', () => {
@@ -206,6 +234,11 @@ describe('what a download may ask of OSS', () => {
     expect(() => checkResponseOverrides(ruleFromEnv({ ALLOWED_CONTENT_TYPES: 'text/html' }), { contentType: 'text/html; charset=utf-8' })).not.toThrow();
     // A passive type the upload list does not name is still a fine thing to serve a download as.
     expect(() => checkResponseOverrides(ruleFromEnv({ ALLOWED_CONTENT_TYPES: 'image/*' }), { contentType: 'text/plain' })).not.toThrow();
+    // A type that tells the browser nothing makes it sniff the object, and run what looks like HTML.
+    for (const contentType of ['html', ';', 'application/unknown', '*/*']) {
+      expectRefusal(() => checkResponseOverrides(ruleFromEnv({ ALLOWED_CONTENT_TYPES: '*/*' }), { contentType }), 'ResponseOverrideNotAllowed', 'response.contentType',
+        new RegExp(`^response\\.contentType ${contentType.replace(/[*/]/g, '\\$&')} is active content a browser runs; it is allowed only where named exactly in ALLOWED_CONTENT_TYPES$`));
+    }
     for (const field of ['cacheControl', 'expires'] as const) {
       expectRefusal(() => checkResponseOverrides(none, { [field]: 'x' }), 'ResponseOverrideNotAllowed', `response.${field}`,
         new RegExp(`^response\\.${field} can make the object cacheable for everyone; it is allowed only with ALLOW_RESPONSE_CACHE_OVERRIDES$`));

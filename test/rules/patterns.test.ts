@@ -102,7 +102,27 @@ describe('content types', () => {
     expect(contentTypeAllowed(rule(essenceOf(type)), type)).toBe(true);
   });
 
-  it.each(['text/plain', 'image/png', 'application/xmlx', 'application/json', 'text/htm', 'xml/plain', 'application/x-xml-ish'])('%j is not active content', (type) => {
+  // Chromium sniffs these as if no type were given, and renders what looks like HTML (net/base/mime_sniffer.cc,
+  // IsUnknownMimeType): they are active content like the rest. Only a download's response.contentType can be malformed.
+  it.each(['unknown/unknown', 'application/unknown', 'Application/Unknown; x=y', '*/*', '', ';', ' ; charset=utf-8', 'texthtml', 'text/', '/html', 'text/html x', 'a b/c', 'text/ht@ml'])(
+    '%j makes a browser sniff: active content, admitted by no wildcard and no empty list',
+    (type) => {
+      expect(isActiveContentType(type)).toBe(true);
+      expect(contentTypeAllowed(rule(), type)).toBe(false);
+      expect(contentTypeAllowed(rule('*/*'), type)).toBe(false);
+      expect(contentTypeAllowed(rule('application/*', 'unknown/*', 'text/*'), type)).toBe(false);
+    },
+  );
+
+  it('a sniffed type passes only where named exactly, and */* can never be named: as a pattern it is the wildcard', () => {
+    expect(contentTypeAllowed(rule('application/unknown'), 'application/unknown')).toBe(true);
+    expect(contentTypeAllowed(rule('unknown/unknown'), 'Unknown/Unknown')).toBe(true);
+    expect(contentTypeAllowed(rule('*/*'), '*/*')).toBe(false);
+    expect(contentTypeAllowed(rule('image/*'), 'image/*')).toBe(true);
+    expect(isActiveContentType('image/*')).toBe(false);
+  });
+
+  it.each(['text/plain', 'image/png', 'application/xmlx', 'application/json', 'text/htm', 'xml/plain', 'application/x-xml-ish', 'application/octet-stream', "a!#$%&'*+.^_`|~-z/x"])('%j is not active content', (type) => {
     expect(isActiveContentType(type)).toBe(false);
     expect(contentTypeAllowed(rule(), type)).toBe(true);
   });
@@ -128,6 +148,9 @@ describe('content types', () => {
     expect(contentTypeAllowed(plain, 'text/plain; charset=utf-8')).toBe(true);
     expect(contentTypeAllowed(plain, 'text/plainx')).toBe(false);
     expect(contentTypeAllowed(plain, 'text/csv')).toBe(false);
+    // A one-letter subtype is a name, not a wildcard over its type.
+    expect(contentTypeAllowed(rule('x/y'), 'x/y')).toBe(true);
+    expect(contentTypeAllowed(rule('x/y'), 'x/z')).toBe(false);
     expect(contentTypeAllowed(rule('*/*'), 'video/mp4')).toBe(true);
     expect(contentTypeAllowed(rule('text/*/'), 'text/plain')).toBe(false);
     expect(contentTypeAllowed(rule('text*'), 'text/plain')).toBe(false);
@@ -146,7 +169,7 @@ describe('content types', () => {
     expect(activeTypeFromExtension(key)).toBe(type);
   });
 
-  it.each(['a.png', 'a', 'uploads/a.html/b', 'a.html.txt', 'uploads.svg/readme', 'a.', 'ahtml', 'a.toString', 'a.constructor'])('a key %j has no active type by its extension', (key) => {
+  it.each(['a.png', 'a', 'uploads/a.html/b', 'a.html.txt', 'uploads.svg/readme', 'a.', 'ahtml', 'html', 'uploads/svg', 'a.toString', 'a.constructor'])('a key %j has no active type by its extension', (key) => {
     expect(activeTypeFromExtension(key)).toBeUndefined();
   });
 
@@ -203,5 +226,9 @@ describe('processing patterns', () => {
     expect(refusal(['image/*'], 'image/a b')).toBe('image/a b');
     expect(refusal(['image/*'], 'image/resize//crop')).toBe('image/');
     expect(refusal(['image/*'], 'image1/resize')).toBe('image1/resize');
+    // A stage whose kind is no kind is refused whole, not at its first operation.
+    expect(refusal(['image/*'], 'image1/resize/crop')).toBe('image1/resize/crop');
+    expect(refusal(['image/*'], '1image/resize/crop')).toBe('1image/resize/crop');
+    expect(refusal(['image/*'], 'Image/resize/crop')).toBe('Image/resize/crop');
   });
 });

@@ -51,6 +51,10 @@ describe('key patterns', () => {
     expect(startFor(pattern(source), caller)).toBe(start);
   });
 
+  it('a pattern with claims keeps, as its literal start, the folders before the first claim', () => {
+    expect(['users/{sub}/', 'org/team/{sub}/x/', 't/{claims.tenant}/{sub}/', '{sub}/'].map((source) => pattern(source).prefix)).toEqual(['users/', 'org/team/', 't/', '']);
+  });
+
   const refused: [string, RegExp][] = [
     ['uploads', /uploadsX/],
     ['up*loads/', /may only end/],
@@ -219,6 +223,45 @@ describe('which rule decides', () => {
     expect(decide(narrow, admin, 'get', 'secret/x')).toBe('secret');
   });
 
+  it('a rule reaches as far as its longest covering pattern, in whatever order its patterns are written', () => {
+    for (const keys of [['a/b/', 'a/'], ['a/', 'a/b/']]) {
+      const both = compile([{ name: 'wide', keys: ['a/'], actions: ['put'] }, { name: 'both', keys, actions: ['put'] }]);
+      expect(decide(both, alice, 'put', 'a/b/x')).toBe('both');
+      expect(decide(both, alice, 'put', 'a/c/x')).toBe('wide');
+    }
+  });
+
+  it('rules that cover every key tie at length 0, like any others: the first that allows the action decides', () => {
+    const everywhere = compile([{ name: 'readers', keys: ['*'], actions: ['get'] }, { name: 'writers', keys: ['*'], actions: ['put'] }]);
+    expect(decide(everywhere, alice, 'get', 'x')).toBe('readers');
+    expect(decide(everywhere, alice, 'put', 'x')).toBe('writers');
+  });
+
+  it('each refusal names the field, and says what would have been allowed and which setting decided', () => {
+    const said = (list: readonly Rule[], caller: Caller, action: Action, key: string) => {
+      const error = refusal(() => ruleFor(list, caller, action, key, 'multipart.key'));
+      return { status: error.status, code: error.code, field: error.field, message: error.message };
+    };
+    expect(said(rules, ANONYMOUS, 'get', 'users/alice/a.png')).toEqual({ status: 401, code: 'Unauthorized', field: 'multipart.key', message: 'sign in: this multipart.key is not open to anonymous callers' });
+    expect(said(rules, alice, 'put', 'users/bob/a.png')).toEqual({ status: 403, code: 'ActionNotAllowed', field: 'multipart.key', message: 'put is not allowed for this multipart.key (rule "admins-read", actions)' });
+    expect(said(rules, alice, 'get', 'users/bob/a.png')).toEqual({
+      status: 403, code: 'CallerNotAllowed', field: 'multipart.key', message: 'get on this multipart.key is for signed-in users whose roles is or includes admin (rule "admins-read", callers)',
+    });
+    expect(said(rules, MACHINE, 'get', 'users/alice/a.png')).toMatchObject({ code: 'CallerNotAllowed', message: expect.stringMatching(/^get on this multipart\.key is for signed-in users whose roles/) });
+    // Several rules: the patterns of those that admit the caller, and no one setting to name.
+    const several = compile([
+      { name: 'own', keys: ['users/{sub}/'], actions: ['get'] },
+      { name: 'staff', keys: ['staff/', 'team/'], actions: ['get'], claims: { roles: 'staff' } },
+    ]);
+    expect(said(several, alice, 'get', 'elsewhere/x')).toEqual({ status: 403, code: 'KeyNotAllowed', field: 'multipart.key', message: 'multipart.key must start with one of: users/{sub}/' });
+    expect(said(several, admin, 'get', 'elsewhere/x')).toMatchObject({ message: 'multipart.key must start with one of: users/{sub}/, staff/, team/' });
+    // A caller no rule admits learns no pattern at all.
+    const usersOnly = compile([{ name: 'own', keys: ['users/{sub}/'], actions: ['get'], callers: ['user'] }]);
+    expect(said(usersOnly, MACHINE, 'get', 'users/x/a')).toEqual({
+      status: 403, code: 'KeyNotAllowed', field: 'multipart.key', message: 'multipart.key must start with one of: none, for this caller (rule "own", keys)',
+    });
+  });
+
   it('claim conditions: a value in a list claim, a scalar claim, a nested claim, every condition at once', () => {
     const conditioned = compile([
       { name: 'roles', keys: ['a/'], actions: ['get'], claims: { roles: ['admin', 'auditor'] } },
@@ -286,8 +329,18 @@ describe('rules documents are checked at cold start; each error names the rule a
     ['a reserved claim name', { rules: [{ ...good, name: 'r', claims: { 'a.__proto__': 'x' } }] }, /rule "r", claims: "a.__proto__" is not a claim name/],
     ['claims without verified tokens', { rules: [{ ...good, name: 'r', claims: { roles: 'a' } }] }, /rule "r", claims: needs verified tokens: set AUTH_ISSUER/, { callers: new Set<CallerKind>(['platform', 'anonymous', 'machine']) }],
     ['{sub} without verified tokens', { rules: [{ ...good, name: 'r', keys: ['users/{sub}/'] }] }, /rule "r", keys: "users\/\{sub\}\/" uses a token claim/, { callers: new Set<CallerKind>(['platform']) }],
-    ['machine callers where no token is configured', { rules: [{ ...good, name: 'r', callers: ['machine'] }] }, /rule "r", callers: no caller of these kinds can reach this deployment/, { callers: new Set<CallerKind>(['platform']) }],
+    ['machine callers where no token is configured', { rules: [{ ...good, name: 'r', callers: ['machine'] }] }, /rule "r", callers: no caller of these kinds can reach this deployment \(machine\)/, { callers: new Set<CallerKind>(['platform']) }],
     ['anonymous where nobody is checked', { rules: [{ ...good, name: 'r', callers: ['anonymous'] }] }, /rule "r", callers: no caller/, { callers: new Set<CallerKind>(['platform']) }],
+    ['a list that is a string', { rules: [{ ...good, name: 'r', actions: 'get' }] }, /^PRESIGN_RULES: rule "r", actions: must be a list of non-empty strings$/],
+    ['a blank list entry', { rules: [{ ...good, name: 'r', keys: ['a/', ' '] }] }, /^PRESIGN_RULES: rule "r", keys: must be a list of non-empty strings$/],
+    ['a list over 100 entries', { rules: [{ ...good, name: 'r', keys: Array.from({ length: 101 }, (_, i) => `k${i}/`) }] }, /^PRESIGN_RULES: rule "r", keys: must hold at most 100 entries$/],
+    ['no claim conditions', { rules: [{ ...good, name: 'r', claims: {} }] }, /^PRESIGN_RULES: rule "r", claims: must name 1 to 16 claims$/],
+    ['17 claim conditions', { rules: [{ ...good, name: 'r', claims: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`c${i}`, 'x'])) }] }, /^PRESIGN_RULES: rule "r", claims: must name 1 to 16 claims$/],
+    // A context without platform callers (the policy always adds them today): the rule named no callers, so the
+    // message points at what it could say instead.
+    ['no listed callers and none of the default kinds reachable', { rules: [{ ...good, name: 'r' }] },
+      /^PRESIGN_RULES: rule "r", anonymous: no caller of these kinds can reach this deployment \(user, machine, platform\)/, { callers: new Set<CallerKind>(['anonymous']) }],
+    ['more than 200 rules', { rules: Array.from({ length: 201 }, (_, i) => ({ ...good, name: `r${i}` })) }, /^PRESIGN_RULES: holds more than 200 rules$/],
   ];
   // A default, so that the test's arity is three and jest does not take a fourth parameter for a done callback.
   it.each(bad)('%s', (_name, document, message, overrides = {}) => {
