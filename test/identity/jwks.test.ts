@@ -69,6 +69,61 @@ describe('fetchJwks: what a misbehaving issuer meets', () => {
   });
 });
 
+describe('fetchJwks: the exchange with a working issuer', () => {
+  /** A JWKS of exactly `size` bytes (padded with spaces, which JSON ignores). */
+  const jwksOfSize = (size: number) => {
+    const text = JSON.stringify({ keys: [ecKey('a')] });
+    return text + ' '.repeat(size - Buffer.byteLength(text));
+  };
+
+  it('asks for JSON, and takes a JWKS of exactly 64 KB', async () => {
+    const accepts: (string | undefined)[] = [];
+    const server = http.createServer((req, res) => {
+      accepts.push(req.headers.accept);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(jwksOfSize(MAX_JWKS_BYTES));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`);
+      expect(await fetchJwks(url, 2000)).toMatchObject({ kids: new Set(['a']) });
+      expect(accepts).toEqual(['application/json']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('a refused connection says so at once, not when the deadline passes', async () => {
+    const issuer = await serve(() => undefined);
+    await issuer.close();
+    const started = Date.now();
+    expect(await fetchJwks(issuer.url, 20_000)).toBe('the issuer could not be reached');
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('clears its deadline once the exchange is over (no timer left to hold the instance)', async () => {
+    const issuer = await serve((res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [ecKey('a')] }));
+    });
+    const set = jest.spyOn(global, 'setTimeout');
+    const clear = jest.spyOn(global, 'clearTimeout');
+    try {
+      expect(await fetchJwks(issuer.url, 60_000)).toMatchObject({ kids: new Set(['a']) });
+      const deadline = set.mock.results[set.mock.calls.findIndex((call) => call[1] === 60_000)]?.value;
+      expect(deadline).toBeDefined();
+      // The request closes just after its response ends.
+      for (let i = 0; i < 50 && !clear.mock.calls.some(([handle]) => handle === deadline); i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(clear.mock.calls.some(([handle]) => handle === deadline)).toBe(true);
+    } finally {
+      set.mockRestore();
+      clear.mockRestore();
+      await issuer.close();
+    }
+  });
+});
+
 describe('remoteKeySource: sharing and refetching the keys', () => {
   let oidc: LocalOidc;
   let clock = 0;
