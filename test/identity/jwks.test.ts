@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fetchJwks, keySetOf, MAX_JWKS_BYTES, remoteKeySource, type KeySet } from '../../shared/identity/jwks';
+import { fetchJwks, KID_REFETCH_MS, keySetOf, MAX_JWKS_BYTES, remoteKeySource, type KeySet } from '../../shared/identity/jwks';
 import { ServiceError } from '../../shared/errors';
 import { startLocalOidc, type LocalOidc } from '../../scripts/local-oidc/server';
 
@@ -46,6 +46,10 @@ describe('fetchJwks: what a misbehaving issuer meets', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ keys: [ecKey('a')], padding: 'x'.repeat(MAX_JWKS_BYTES) }));
     }, `the JWKS is over ${MAX_JWKS_BYTES} bytes`],
+    ['an error status, even over a JWKS body', (res: http.ServerResponse) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [ecKey('a')] }));
+    }, 'the issuer answered HTTP 404'],
     ['a connection cut in the middle of the body', (res: http.ServerResponse) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
       res.write('{"keys":[');
@@ -136,6 +140,19 @@ describe('remoteKeySource: sharing and refetching the keys', () => {
     oidc.setJwksBehaviour({});
   });
   const source = () => remoteKeySource({ url: new URL(oidc.jwksUrl), timeoutMs: 300, cacheMs: 600_000, maxStaleMs: 3_600_000, now: () => clock });
+
+  it('keys held and fresh: a known kid or none is served from them, however long since the last fetch within the cache time', async () => {
+    const keys = source();
+    const kid = oidc.keys()[0]?.kid;
+    await keys.keysFor(kid);
+    const before = oidc.jwksFetches();
+    clock += KID_REFETCH_MS + 1;
+    await keys.keysFor(kid);
+    await keys.keysFor(undefined);
+    clock += 500_000;
+    await keys.keysFor(kid);
+    expect(oidc.jwksFetches() - before).toBe(0);
+  });
 
   it('callers arriving together at a cold start wait for one fetch, and all get the keys', async () => {
     const keys = source();
