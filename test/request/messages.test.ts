@@ -61,6 +61,10 @@ describe('presign-put requests', () => {
     expect(parsePutRequest({ filename: 'a'.repeat(255), prefix: 'p'.repeat(512) }).prefix).toHaveLength(512);
     expect(refusal(() => parsePutRequest({ prefix: 'p'.repeat(513) }))).toEqual(says('prefix', 'prefix must be at most 512 characters'));
     expect(refusal(() => parsePutRequest({ contentType: 'image' }))).toEqual(says('contentType', 'contentType must be a MIME type such as image/png or text/plain; charset=utf-8'));
+    // Whole values only: a well-formed type at the end of something else is no content type.
+    for (const contentType of ['text html/x', 'a/b c/d', 'image/png x', '@image/png']) {
+      expect(refusal(() => parsePutRequest({ contentType }))).toEqual(says('contentType', 'contentType must be a MIME type such as image/png or text/plain; charset=utf-8'));
+    }
     expect(refusal(() => parsePutRequest({ contentType: `a/${'b'.repeat(255)}` }))).toEqual(says('contentType', 'contentType must be at most 256 characters'));
     expect(parsePutRequest({ contentType: 'text/plain; charset="utf-8"; a=b' }).contentType).toBe('text/plain; charset="utf-8"; a=b');
     expect(refusal(() => parsePutRequest({ contentLength: 5 * 1024 ** 3 + 1 }))).toEqual(says('contentLength', 'contentLength must be a whole number of bytes from 0 to 5368709120'));

@@ -303,6 +303,7 @@ describe('rules documents are checked at cold start; each error names the rule a
     ['a rule that is not an object', { rules: ['x'] }, /rule #1: must be an object/],
     ['a rule without a name', { rules: [{ keys: ['a/'], actions: ['get'] }] }, /rule #1, name: required/],
     ['two rules of one name', { rules: [good, good] }, /rule #2, name: "ok" names two rules/],
+    ['a name with a space (only its end is well-formed)', { rules: [{ ...good, name: 'my rule' }] }, /rule #1, name: required, 1 to 64 letters, digits, \. _ -/],
     ['a misspelt field', { rules: [{ ...good, actoins: ['get'] }] }, /rule "ok", actoins: is not a rule field/],
     ['no keys', { rules: [{ name: 'r', actions: ['get'] }] }, /rule "r", keys: is required/],
     ['empty keys', { rules: [{ name: 'r', keys: [], actions: ['get'] }] }, /rule "r", keys: must not be empty/],
@@ -351,6 +352,19 @@ describe('rules documents are checked at cold start; each error names the rule a
   it('text that is not JSON, or too large, names the variable', () => {
     expect(() => compileRulesDocument('{rules: []}', context())).toThrow(/PRESIGN_RULES: is not valid JSON/);
     expect(() => compileRulesDocument(JSON.stringify({ rules: [good], pad: 'x'.repeat(300_000) }), context())).toThrow(/PRESIGN_RULES: is over/);
+  });
+
+  it('who a rule admits, in the words its refusals and the startup description use', () => {
+    const admitted = (extra: Record<string, unknown>) => compileRulesDocument(JSON.stringify({ rules: [{ ...good, ...extra }] }), context())[0]?.admitted;
+    expect(admitted({ callers: ['machine', 'user'] })).toBe('machine callers (AUTH_TOKEN_SHA256), signed-in users');
+    expect(admitted({ callers: ['platform', 'anonymous'] })).toBe('callers Alibaba Cloud admitted (InvokeFunction, triggers), anonymous callers');
+    expect(admitted({ anonymous: true })).toBe('anyone, signed in or not');
+  });
+
+  it('whole numbers are taken at both ends of their range', () => {
+    for (const maxExpires of [1, 604800]) {
+      expect(compileRulesDocument(JSON.stringify({ rules: [{ ...good, maxExpires }] }), context())[0]?.maxExpires).toBe(maxExpires);
+    }
   });
 
   it('what a rule leaves out is off: no ACL, storage class, processing, caching, form prefix or callback; no anonymous callers', () => {
