@@ -38,6 +38,11 @@ describe('refusals', () => {
     expect(named.statusCode).toBe(200);
   });
 
+  it('any callback where CALLBACK_URL_ALLOWLIST is empty, by the rule before the URL is read', async () => {
+    const answer = await ask('put', { key: 'a.txt', callback: { url: 'https://cb.example.com/x', body: 'a=b' } });
+    expect([answer.statusCode, answer.json.error]).toMatchObject([403, { code: 'CallbackHostNotAllowed', field: 'callback' }]);
+  });
+
   it('a callback URL with a #fragment', async () => {
     const answer = await ask('put', { key: 'a.txt', callback: { url: 'https://cb.example.com/x#frag', body: 'a=b' } }, CALLBACKS);
     expect([answer.statusCode, answer.json.error]).toEqual([400, { code: 'InvalidArgument', field: 'callback.url', message: 'callback.url must not have a #fragment' }]);
