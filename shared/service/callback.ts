@@ -34,9 +34,8 @@ export function checkCallbackUrl(raw: string, policy: Pick<ServicePolicy, 'callb
   const href = url.href;
   // OSS reads `;` as a separator between up to five callback URLs: a second URL would escape the allowlist.
   if (/[;\s]/.test(raw) || /[;\s]/.test(href)) throw invalidArgument(field, `${field} must be a single URL, without ";" or spaces`);
-  if (policy.callbackHostAllowlist.length === 0) {
-    throw new ServiceError('CallbackHostNotAllowed', 403, 'this deployment allows no upload callbacks (CALLBACK_URL_ALLOWLIST is empty)', { field });
-  }
+  // An empty CALLBACK_URL_ALLOWLIST never gets here: the rule then allows no callbacks (checkCallbacksAllowed refuses
+  // first, env-rule.ts and document.ts), and an empty list would allow no URL anyway.
   if (!urlAllowed(policy.callbackHostAllowlist, url)) {
     throw new ServiceError('CallbackHostNotAllowed', 403, `callback URL ${url.protocol}//${url.host} is not in CALLBACK_URL_ALLOWLIST (scheme, host and port must match an entry)`, { field });
   }

@@ -67,10 +67,17 @@ describe('presign-put requests', () => {
     }
     expect(refusal(() => parsePutRequest({ contentType: `a/${'b'.repeat(255)}` }))).toEqual(says('contentType', 'contentType must be at most 256 characters'));
     expect(parsePutRequest({ contentType: 'text/plain; charset="utf-8"; a=b' }).contentType).toBe('text/plain; charset="utf-8"; a=b');
+    // RFC 9110 parameters: optional whitespace on both sides of the ";" and nothing else between the type and it.
+    expect(parsePutRequest({ contentType: 'text/plain ; charset=utf-8' }).contentType).toBe('text/plain ; charset=utf-8');
+    expect(refusal(() => parsePutRequest({ contentType: 'text/plain@; charset=utf-8' }))).toEqual(says('contentType', 'contentType must be a MIME type such as image/png or text/plain; charset=utf-8'));
     expect(refusal(() => parsePutRequest({ contentLength: 5 * 1024 ** 3 + 1 }))).toEqual(says('contentLength', 'contentLength must be a whole number of bytes from 0 to 5368709120'));
     expect(parsePutRequest({ contentLength: 5 * 1024 ** 3 }).contentLength).toBe(5 * 1024 ** 3);
     expect(refusal(() => parsePutRequest({ contentMd5: 'a'.repeat(24) }))).toEqual(says('contentMd5', 'contentMd5 must be the base64 MD5 digest of the body (24 characters ending in ==)'));
     expect(parsePutRequest({ contentMd5: '1B2M2Y8AsgTpgAmY7PhCfg==' }).contentMd5).toBe('1B2M2Y8AsgTpgAmY7PhCfg==');
+    // Exactly the 24 characters: a digest with anything before or after it is not one.
+    for (const contentMd5 of ['x1B2M2Y8AsgTpgAmY7PhCfg==', '1B2M2Y8AsgTpgAmY7PhCfg==x']) {
+      expect(refusal(() => parsePutRequest({ contentMd5 }))).toEqual(says('contentMd5', 'contentMd5 must be the base64 MD5 digest of the body (24 characters ending in ==)'));
+    }
     expect(refusal(() => parsePutRequest({ storageClass: 'standard' }))).toEqual(says('storageClass', 'storageClass must be one of Standard, IA, Archive, ColdArchive, DeepColdArchive'));
     expect(refusal(() => parsePutRequest({ acl: 'PUBLIC' }))).toEqual(says('acl', 'acl must be one of default, private, public-read, public-read-write'));
     expect(refusal(() => parsePutRequest({ serverSideEncryption: 'aes256' }))).toEqual(says('serverSideEncryption', 'serverSideEncryption must be one of AES256, KMS, SM4'));

@@ -126,6 +126,18 @@ describe('generated keys', () => {
     });
   });
 
+  it('a generated key is checked like a sent one, and refusals name the key field', () => {
+    // A folder long enough that the generated key is over OSS's 1023 bytes.
+    const long = deps({ PUT_KEY_MODE: 'generated', ALLOWED_KEY_PREFIXES: `${'f'.repeat(950)}/` });
+    expect(refusal(() => chooseUploadKey({ filename: 'a'.repeat(100) }, long, 'put', 'multipart.'))).toMatchObject({
+      code: 'InvalidArgument', field: 'multipart.key', message: 'key must be at most 1023 bytes of UTF-8',
+    });
+    // A more specific rule decides the generated key: here it allows no uploads.
+    const rules = { rules: [{ name: 'up', keys: ['uploads/'], actions: ['put'], keyMode: 'generated' }, { name: 'year', keys: ['uploads/2026/'], actions: ['get'] }] };
+    const nested = deps({ PRESIGN_RULES: JSON.stringify(rules), OSS_BUCKET: 'main-bucket' });
+    expect(refusal(() => chooseUploadKey({ filename: 'a.png' }, nested, 'put', 'form.'))).toMatchObject({ code: 'ActionNotAllowed', status: 403, field: 'form.key' });
+  });
+
   it('a later step of a generated upload takes only a key of the generated shape', () => {
     const generating = deps({ PUT_KEY_MODE: 'generated', ALLOWED_KEY_PREFIXES: 'photos/' });
     expect(checkLaterStepKey(`photos/2026/01/${UUID}-a.png`, generating, 'multipart', 'multipart.key').key).toBe(`photos/2026/01/${UUID}-a.png`);
