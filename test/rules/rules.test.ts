@@ -8,6 +8,7 @@ import { compileRulesDocument, type DocumentContext } from '../../shared/rules/d
 import { compileKeyPattern, startFor, type KeyPattern } from '../../shared/rules/key-pattern';
 import { ruleFor, ruleForPrefix } from '../../shared/rules/match';
 import type { Action, Rule } from '../../shared/rules/types';
+import { generatedFolders } from '../../shared/service/generated-key';
 import { tempDir } from '../support/temp';
 import { refusal } from '../support/refusal';
 
@@ -53,6 +54,12 @@ describe('key patterns', () => {
 
   it('a pattern with claims keeps, as its literal start, the folders before the first claim', () => {
     expect(['users/{sub}/', 'org/team/{sub}/x/', 't/{claims.tenant}/{sub}/', '{sub}/'].map((source) => pattern(source).prefix)).toEqual(['users/', 'org/team/', 't/', '']);
+  });
+
+  it('a claim pattern ending in "/" is a folder generated keys may go in (the caller\'s own); one ending in "*" is not', () => {
+    expect(['users/{sub}/', 't/{claims.tenant}/{sub}/', 'users/{sub}/img*'].map((source) => pattern(source).folder)).toEqual([true, true, false]);
+    const [own] = compile([{ name: 'own', keys: ['users/{sub}/', 'users/{sub}/img*'], actions: ['put'], keyMode: 'generated' }]) as [Rule];
+    expect(generatedFolders(own, alice)).toEqual(['users/alice/']);
   });
 
   const refused: [string, RegExp][] = [
@@ -289,7 +296,10 @@ describe('which rule decides', () => {
       { name: 'private', keys: ['uploads/private/'], actions: ['form'], claims: { roles: 'admin' } },
     ]);
     expect(ruleForPrefix(forms, alice, 'form', 'uploads/pictures/', 'form.keyPrefix').origin).toEqual({ kind: 'document', name: 'uploads' });
-    expect(() => ruleForPrefix(forms, alice, 'form', 'uploads/', 'form.keyPrefix')).toThrow(expect.objectContaining({ code: 'KeyNotAllowed', message: expect.stringContaining('uploads/private/') }));
+    expect(() => ruleForPrefix(forms, alice, 'form', 'uploads/', 'form.keyPrefix')).toThrow(expect.objectContaining({
+      code: 'KeyNotAllowed', status: 403, field: 'form.keyPrefix',
+      message: 'form.keyPrefix uploads/ reaches keys under uploads/private/, which another rule decides; ask for a narrower form.keyPrefix',
+    }));
     expect(() => ruleForPrefix(forms, alice, 'form', 'upl', 'form.keyPrefix')).toThrow(expect.objectContaining({ code: 'KeyNotAllowed' }));
   });
 });
