@@ -8,6 +8,7 @@ import { compileRulesDocument, type DocumentContext } from '../../shared/rules/d
 import { compileKeyPattern, startFor, type KeyPattern } from '../../shared/rules/key-pattern';
 import { ruleFor, ruleForPrefix } from '../../shared/rules/match';
 import type { Action, Rule } from '../../shared/rules/types';
+import { generatedFolders } from '../../shared/service/generated-key';
 import { tempDir } from '../support/temp';
 import { refusal } from '../support/refusal';
 
@@ -53,6 +54,12 @@ describe('key patterns', () => {
 
   it('a pattern with claims keeps, as its literal start, the folders before the first claim', () => {
     expect(['users/{sub}/', 'org/team/{sub}/x/', 't/{claims.tenant}/{sub}/', '{sub}/'].map((source) => pattern(source).prefix)).toEqual(['users/', 'org/team/', 't/', '']);
+  });
+
+  it('a claim pattern ending in "/" is a folder generated keys may go in (the caller\'s own); one ending in "*" is not', () => {
+    expect(['users/{sub}/', 't/{claims.tenant}/{sub}/', 'users/{sub}/img*'].map((source) => pattern(source).folder)).toEqual([true, true, false]);
+    const [own] = compile([{ name: 'own', keys: ['users/{sub}/', 'users/{sub}/img*'], actions: ['put'], keyMode: 'generated' }]) as [Rule];
+    expect(generatedFolders(own, alice)).toEqual(['users/alice/']);
   });
 
   const refused: [string, RegExp][] = [
@@ -289,7 +296,10 @@ describe('which rule decides', () => {
       { name: 'private', keys: ['uploads/private/'], actions: ['form'], claims: { roles: 'admin' } },
     ]);
     expect(ruleForPrefix(forms, alice, 'form', 'uploads/pictures/', 'form.keyPrefix').origin).toEqual({ kind: 'document', name: 'uploads' });
-    expect(() => ruleForPrefix(forms, alice, 'form', 'uploads/', 'form.keyPrefix')).toThrow(expect.objectContaining({ code: 'KeyNotAllowed', message: expect.stringContaining('uploads/private/') }));
+    expect(() => ruleForPrefix(forms, alice, 'form', 'uploads/', 'form.keyPrefix')).toThrow(expect.objectContaining({
+      code: 'KeyNotAllowed', status: 403, field: 'form.keyPrefix',
+      message: 'form.keyPrefix uploads/ reaches keys under uploads/private/, which another rule decides; ask for a narrower form.keyPrefix',
+    }));
     expect(() => ruleForPrefix(forms, alice, 'form', 'upl', 'form.keyPrefix')).toThrow(expect.objectContaining({ code: 'KeyNotAllowed' }));
   });
 });
@@ -337,6 +347,13 @@ describe('rules documents are checked at cold start; each error names the rule a
     ['a list over 100 entries', { rules: [{ ...good, name: 'r', keys: Array.from({ length: 101 }, (_, i) => `k${i}/`) }] }, /^PRESIGN_RULES: rule "r", keys: must hold at most 100 entries$/],
     ['no claim conditions', { rules: [{ ...good, name: 'r', claims: {} }] }, /^PRESIGN_RULES: rule "r", claims: must name 1 to 16 claims$/],
     ['17 claim conditions', { rules: [{ ...good, name: 'r', claims: Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`c${i}`, 'x'])) }] }, /^PRESIGN_RULES: rule "r", claims: must name 1 to 16 claims$/],
+    ['a claim name over 256 characters', { rules: [{ ...good, name: 'r', claims: { ['c'.repeat(257)]: 'x' } }] }, /^PRESIGN_RULES: rule "r", claims: "c{257}" is not a claim name$/],
+    ['a claim path with an empty step', { rules: [{ ...good, name: 'r', claims: { 'org..id': 'x' } }] }, /^PRESIGN_RULES: rule "r", claims: "org\.\.id" is not a claim name$/],
+    ['a claim path ending in a dot', { rules: [{ ...good, name: 'r', claims: { 'org.': 'x' } }] }, /^PRESIGN_RULES: rule "r", claims: "org\." is not a claim name$/],
+    ['an empty list of claim values', { rules: [{ ...good, name: 'r', claims: { roles: [] } }] }, /^PRESIGN_RULES: rule "r", claims: "roles" must be a string, number or boolean, or a list of 1 to 32 of them$/],
+    ['33 claim values', { rules: [{ ...good, name: 'r', claims: { roles: Array.from({ length: 33 }, (_, i) => `r${i}`) } }] }, /^PRESIGN_RULES: rule "r", claims: "roles" must be a string, number or boolean, or a list of 1 to 32 of them$/],
+    ['a claim value list with one object among strings', { rules: [{ ...good, name: 'r', claims: { roles: ['admin', { any: 'x' }] } }] }, /^PRESIGN_RULES: rule "r", claims: "roles" must be a string, number or boolean/],
+    ['a claim value list with one null among strings', { rules: [{ ...good, name: 'r', claims: { roles: ['admin', null] } }] }, /^PRESIGN_RULES: rule "r", claims: "roles" must be a string, number or boolean/],
     // A context without platform callers (the policy always adds them today): the rule named no callers, so the
     // message points at what it could say instead.
     ['no listed callers and none of the default kinds reachable', { rules: [{ ...good, name: 'r' }] },
@@ -359,6 +376,16 @@ describe('rules documents are checked at cold start; each error names the rule a
     expect(admitted({ callers: ['machine', 'user'] })).toBe('machine callers (AUTH_TOKEN_SHA256), signed-in users');
     expect(admitted({ callers: ['platform', 'anonymous'] })).toBe('callers Alibaba Cloud admitted (InvokeFunction, triggers), anonymous callers');
     expect(admitted({ anonymous: true })).toBe('anyone, signed in or not');
+  });
+
+  it('lists and claim conditions are taken up to their limits: 100 entries, 16 claims, 32 values, a 256-character claim path', () => {
+    const [rule] = compile([{ ...good, keys: Array.from({ length: 100 }, (_, i) => `k${i}/`) }]) as [Rule];
+    expect(rule.keys).toHaveLength(100);
+    // 16 claims: c0 (a list of 32 values), c1 … c14, and one named by a 256-character path.
+    const conditions = { ...Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`c${i}`, 'x'])), c0: Array.from({ length: 32 }, (_, i) => `v${i}`), ['c'.repeat(256)]: 'y' };
+    const [claimed] = compile([{ ...good, claims: conditions }]) as [Rule];
+    const claims = { ...Object.fromEntries(Array.from({ length: 15 }, (_, i) => [`c${i}`, 'x'])), c0: 'v31', ['c'.repeat(256)]: 'y' };
+    expect([claimed.admits(user({ sub: 'a', ...claims })), claimed.admits(user({ sub: 'a', ...claims, c3: 'z' }))]).toEqual([true, false]);
   });
 
   it('whole numbers are taken at both ends of their range', () => {
