@@ -23,6 +23,11 @@ describe('keySetOf: the usable keys of a JWKS document', () => {
     expect(set.keys).toHaveLength(2);
     expect([...set.kids]).toEqual(['named']);
   });
+
+  it('only public signature keys with a text kid are kept: private (d), encryption-only and odd-kid keys are dropped', () => {
+    const set = keySetOf({ keys: [{ ...ecKey('private'), d: 'secret' }, { ...ecKey('enc'), use: 'enc' }, { ...ecKey(), kid: 5 }, { ...ecKey('sig'), use: 'sig' }] } as never) as KeySet;
+    expect(set.keys.map((key) => key.kid)).toEqual(['sig']);
+  });
 });
 
 /** A bare HTTP server on loopback that answers every request with `respond`. */
