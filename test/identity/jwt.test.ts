@@ -115,6 +115,13 @@ describe('every classic forgery answers 401 with its code, a Bearer challenge, a
     }
   });
 
+  it('AUTH_ALGORITHMS narrows the algorithms: with ES256 only, an RS256 token of the issuer is refused and an ES256 one let in', async () => {
+    const { put: handler } = harness({ ...inlineEnv(), AUTH_ALGORITHMS: 'ES256' });
+    const refused = await put(handler, await oidc.sign({ sub: 'alice' }, { key: rs() as NonNullable<ReturnType<typeof rs>> }), 'users/alice/a.txt');
+    expect(refused.json).toMatchObject({ error: { code: 'TokenAlgorithmNotAllowed' } });
+    expect((await put(handler, await oidc.sign({ sub: 'alice' }, { key: es() as NonNullable<ReturnType<typeof es>> }), 'users/alice/a.txt')).statusCode).toBe(200);
+  });
+
   it('the same token, unforged, is let in (each forgery above fails for its forgery alone)', async () => {
     const { put: handler } = harness(inlineEnv());
     expect((await put(handler, await oidc.sign({ sub: 'alice' }), 'users/alice/a.txt')).statusCode).toBe(200);
