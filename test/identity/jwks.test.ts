@@ -23,6 +23,11 @@ describe('keySetOf: the usable keys of a JWKS document', () => {
     expect(set.keys).toHaveLength(2);
     expect([...set.kids]).toEqual(['named']);
   });
+
+  it('only public signature keys with a text kid are kept: private (d), encryption-only and odd-kid keys are dropped', () => {
+    const set = keySetOf({ keys: [{ ...ecKey('private'), d: 'secret' }, { ...ecKey('enc'), use: 'enc' }, { ...ecKey(), kid: 5 }, { ...ecKey('sig'), use: 'sig' }] } as never) as KeySet;
+    expect(set.keys.map((key) => key.kid)).toEqual(['sig']);
+  });
 });
 
 /** A bare HTTP server on loopback that answers every request with `respond`. */
@@ -106,6 +111,23 @@ describe('fetchJwks: the exchange with a working issuer', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
+  it('an issuer that never answers: a sentence naming the deadline', async () => {
+    const issuer = await serve(() => undefined);
+    try {
+      expect(await fetchJwks(issuer.url, 100)).toBe('no answer within 100 ms');
+    } finally {
+      await issuer.close();
+    }
+  });
+
+  it('an https URL is fetched over TLS: a closed port says so, never a throw', async () => {
+    const issuer = await serve(() => undefined);
+    await issuer.close();
+    const url = new URL(issuer.url);
+    url.protocol = 'https:';
+    expect(await fetchJwks(url, 2000)).toBe('the issuer could not be reached');
+  });
+
   it('clears its deadline once the exchange is over (no timer left to hold the instance)', async () => {
     const issuer = await serve((res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -152,6 +174,32 @@ describe('remoteKeySource: sharing and refetching the keys', () => {
     clock += 500_000;
     await keys.keysFor(kid);
     expect(oidc.jwksFetches() - before).toBe(0);
+  });
+
+  it('a kid the keys lack is fetched again exactly a minute after the last fetch; the keys are fetched again exactly at the cache time', async () => {
+    const keys = source();
+    await keys.keysFor(undefined);
+    const before = oidc.jwksFetches();
+    clock += KID_REFETCH_MS;
+    await keys.keysFor('not-published');
+    expect(oidc.jwksFetches() - before).toBe(1);
+    clock += 600_000;
+    await keys.keysFor(undefined);
+    expect(oidc.jwksFetches() - before).toBe(2);
+  });
+
+  it('the issuer down later: the keys are served up to exactly the cache time plus AUTH_JWKS_MAX_STALE_SECONDS, then 503 saying why', async () => {
+    const keys = source();
+    await keys.keysFor(undefined);
+    oidc.setJwksBehaviour({ down: true });
+    clock += 600_000 + 3_600_000;
+    expect((await keys.keysFor(undefined)).keys.length).toBeGreaterThan(0);
+    clock += 1;
+    await expect(keys.keysFor(undefined)).rejects.toMatchObject({
+      code: 'IdentityProviderUnavailable',
+      status: 503,
+      message: 'the token issuer\'s keys cannot be had right now (the keys last fetched are too old, and fetching them again failed: the issuer answered HTTP 503); retry shortly',
+    });
   });
 
   it('callers arriving together at a cold start wait for one fetch, and all get the keys', async () => {

@@ -115,6 +115,13 @@ describe('every classic forgery answers 401 with its code, a Bearer challenge, a
     }
   });
 
+  it('AUTH_ALGORITHMS narrows the algorithms: with ES256 only, an RS256 token of the issuer is refused and an ES256 one let in', async () => {
+    const { put: handler } = harness({ ...inlineEnv(), AUTH_ALGORITHMS: 'ES256' });
+    const refused = await put(handler, await oidc.sign({ sub: 'alice' }, { key: rs() as NonNullable<ReturnType<typeof rs>> }), 'users/alice/a.txt');
+    expect(refused.json).toMatchObject({ error: { code: 'TokenAlgorithmNotAllowed' } });
+    expect((await put(handler, await oidc.sign({ sub: 'alice' }, { key: es() as NonNullable<ReturnType<typeof es>> }), 'users/alice/a.txt')).statusCode).toBe(200);
+  });
+
   it('the same token, unforged, is let in (each forgery above fails for its forgery alone)', async () => {
     const { put: handler } = harness(inlineEnv());
     expect((await put(handler, await oidc.sign({ sub: 'alice' }), 'users/alice/a.txt')).statusCode).toBe(200);
@@ -143,6 +150,9 @@ describe('malformed tokens validly signed: refused for what is wrong with them, 
     ['a kid that is not text', () => signedByIssuer({ kid: 5 }, claims()), 'TokenMalformed', 'the token\'s kid is not text'],
     ['a payload that is not JSON', () => signedByIssuer({}, 'not json'), 'TokenMalformed', 'the token is not a well-formed signed JWT'],
     ['a payload that is a JSON list, not claims', () => signedByIssuer({}, '["alice"]'), 'TokenMalformed', 'the token is not a well-formed signed JWT'],
+    ['a stray character after a good token', async () => `${await signedByIssuer({}, claims())}!`, 'TokenMalformed', 'the token is not a signed JWT (three base64url parts)'],
+    ['a stray character before a good token', async () => `!${await signedByIssuer({}, claims())}`, 'TokenMalformed', 'the token is not a signed JWT (three base64url parts)'],
+    ['an exp in the past', () => signedByIssuer({}, JSON.stringify({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE, exp: now() - 3600 })), 'TokenExpired', 'the token has expired'],
   ])('%s → 401 %s', async (_name, forge, code, message) => {
     const answer = await put(harness(inlineEnv()).put, await forge(), 'users/alice/a.txt');
     expect(answer.statusCode).toBe(401);
@@ -170,7 +180,10 @@ describe('settings, checked at cold start', () => {
     // Any one AUTH_* setting turns JWT callers on, so a lone key source is refused, never silently ignored.
     ['only a JWKS', { AUTH_JWKS: '{}' }, 'AUTH_ISSUER', /issuer/],
     ['only a JWKS URL', { AUTH_JWKS_URL: 'https://i/jwks' }, 'AUTH_ISSUER', /issuer/],
-    ['no keys', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a' }, 'AUTH_JWKS_URL', /AUTH_JWKS/],
+    ['no keys', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a' }, 'AUTH_JWKS_URL', /^AUTH_JWKS_URL: JWT callers need the issuer's keys: set AUTH_JWKS_URL \(its jwks_uri\) or AUTH_JWKS \(the JWKS itself\)$/],
+    ['a JWKS URL of another scheme, even on loopback', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'ftp://127.0.0.1/jwks' }, 'AUTH_JWKS_URL', /https/],
+    ['a JWKS URL with a user name only', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://user@idp.example.com/jwks' }, 'AUTH_JWKS_URL', /^AUTH_JWKS_URL: must not carry credentials$/],
+    ['a JWKS cache time under a minute', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks', AUTH_JWKS_CACHE_SECONDS: '10' }, 'AUTH_JWKS_CACHE_SECONDS', /between 60 and 86400/],
     ['both key sources', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks', AUTH_JWKS: '{"keys":[]}' }, 'AUTH_JWKS', /not both/],
     ['a JWKS URL in the clear', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'http://idp.example.com/jwks' }, 'AUTH_JWKS_URL', /https/],
     ['an HMAC algorithm', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks', AUTH_ALGORITHMS: 'RS256,HS256' }, 'AUTH_ALGORITHMS', /HMAC/],
@@ -188,6 +201,10 @@ describe('settings, checked at cold start', () => {
   ];
   it.each(cases)('%s: refused at cold start, naming the variable', (_name, env, variable, message) => {
     expect(() => readServicePolicy({ ...base, ...env })).toThrow(expect.objectContaining({ variable, message: expect.stringMatching(message) }));
+  });
+
+  it.each(['http://127.0.0.1:9/jwks', 'http://localhost:9/jwks', 'http://[::1]:9/jwks'])('a JWKS URL in the clear to a loopback address (a local issuer) is accepted: %s', (url) => {
+    expect(readServicePolicy({ ...base, AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: url }).identity.check?.kinds.has('user')).toBe(true);
   });
 
   it('a JWKS with private parts keeps only its public keys; a good one is accepted', () => {
