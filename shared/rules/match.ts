@@ -5,16 +5,6 @@ import { startFor } from './key-pattern';
 import type { Action, Rule } from './types';
 
 /**
- * Which rule decides. Precedence is "most specific": of the rules whose key patterns cover the key (for this caller:
- * `users/{sub}/` covers only the caller's own folder), those with the longest covering prefix are the candidates,
- * and the first of them, in the order written, that allows the action and admits the caller decides. A less specific
- * rule never decides a key a more specific one covers, so a sub-folder rule carves its folder out of a wider one
- * whatever the order (`uploads/private/` for admins inside everyone's `uploads/`). No candidate: 403 KeyNotAllowed;
- * candidates without the action: 403 ActionNotAllowed; none admitting the caller: 403 CallerNotAllowed. An anonymous
- * caller gets 401 Unauthorized instead of KeyNotAllowed or CallerNotAllowed: signing in may help.
- */
-
-/**
  * How narrowly `rule` covers the keys `covers` accepts for `caller`: the longest such start, or -1. `covers` is a
  * starts-with test, so a rule without patterns (every key) covers everything at length 0.
  */
@@ -28,6 +18,15 @@ function reach(rule: Rule, caller: Caller, covers: (start: string) => boolean): 
   return longest;
 }
 
+/**
+ * Which rule decides. Precedence is "most specific": of the rules whose key patterns cover the key (for this caller:
+ * `users/{sub}/` covers only the caller's own folder), those with the longest covering prefix are the candidates,
+ * and the first of them, in the order written, that allows the action and admits the caller decides. A less specific
+ * rule never decides a key a more specific one covers, so a sub-folder rule carves its folder out of a wider one
+ * whatever the order (`uploads/private/` for admins inside everyone's `uploads/`). No candidate: 403 KeyNotAllowed;
+ * candidates without the action: 403 ActionNotAllowed; none admitting the caller: 403 CallerNotAllowed. An anonymous
+ * caller gets 401 Unauthorized instead of KeyNotAllowed or CallerNotAllowed: signing in may help.
+ */
 function choose(rules: readonly Rule[], caller: Caller, action: Action, covers: (start: string) => boolean, field: string): { rule: Rule; reach: number } {
   let best = -1;
   let candidates: Rule[] = [];
