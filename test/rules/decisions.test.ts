@@ -92,6 +92,8 @@ describe('the environment compiles into one rule', () => {
     configRefusal({ FORCE_FORBID_OVERWRITE: 'yes' }, 'FORCE_FORBID_OVERWRITE', /true or false/);
     configRefusal({ ALLOW_RESPONSE_CACHE_OVERRIDES: 'yes' }, 'ALLOW_RESPONSE_CACHE_OVERRIDES', /true or false/);
     configRefusal({ ALLOW_FORM_KEY_PREFIX: 'on' }, 'ALLOW_FORM_KEY_PREFIX', /true or false/);
+    // Unless told that tokens are verified, a claim in a key is refused: without one it would match no caller's folder.
+    configRefusal({ ALLOWED_KEY_PREFIXES: 'users/{sub}/' }, 'ALLOWED_KEY_PREFIXES', /^ALLOWED_KEY_PREFIXES: .*AUTH_ISSUER/);
   });
 
   it('messages name each setting by its variable', () => {

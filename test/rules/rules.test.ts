@@ -314,7 +314,8 @@ describe('rules documents are checked at cold start; each error names the rule a
     ['a rule without a name', { rules: [{ keys: ['a/'], actions: ['get'] }] }, /rule #1, name: required/],
     ['two rules of one name', { rules: [good, good] }, /rule #2, name: "ok" names two rules/],
     ['a name with a space (only its end is well-formed)', { rules: [{ ...good, name: 'my rule' }] }, /rule #1, name: required, 1 to 64 letters, digits, \. _ -/],
-    ['a misspelt field', { rules: [{ ...good, actoins: ['get'] }] }, /rule "ok", actoins: is not a rule field/],
+    ['a misspelt field', { rules: [{ ...good, actoins: ['get'] }] },
+      /rule "ok", actoins: is not a rule field; the fields are name, keys, actions, keyMode, contentTypes, maxSize, minSize, maxExpires, forceForbidOverwrite, acls, storageClasses, process, responseCaching, formKeyPrefix, callbacks, anonymous, callers, claims$/],
     ['no keys', { rules: [{ name: 'r', actions: ['get'] }] }, /rule "r", keys: is required/],
     ['empty keys', { rules: [{ name: 'r', keys: [], actions: ['get'] }] }, /rule "r", keys: must not be empty/],
     ['a bare folder name', { rules: [{ name: 'r', keys: ['uploads'], actions: ['get'] }] }, /rule "r", keys: "uploads" would also admit/],
@@ -334,6 +335,9 @@ describe('rules documents are checked at cold start; each error names the rule a
     ['a bad keyMode', { rules: [{ ...good, name: 'r', keyMode: 'random' }] }, /rule "r", keyMode: must be "caller" or "generated"/],
     ['an unknown caller kind', { rules: [{ ...good, name: 'r', callers: ['admin'] }] }, /rule "r", callers: "admin" is not one of/],
     ['callers and anonymous', { rules: [{ ...good, name: 'r', callers: ['user'], anonymous: true }] }, /rule "r", anonymous: give either/],
+    ['claims with a callers list', { rules: [{ ...good, name: 'r', claims: { roles: 'a' }, callers: ['user'] }] }, /^PRESIGN_RULES: rule "r", claims: claim conditions admit signed-in users only: leave out callers and anonymous$/],
+    // An empty list must not read as "no caller named, so the default kinds".
+    ['an empty callers list', { rules: [{ ...good, name: 'r', callers: [] }] }, /^PRESIGN_RULES: rule "r", callers: must not be empty/],
     ['claims with anonymous', { rules: [{ ...good, name: 'r', claims: { roles: 'a' }, anonymous: true }] }, /rule "r", claims: claim conditions admit signed-in users only/],
     ['claims that are not an object', { rules: [{ ...good, name: 'r', claims: ['admin'] }] }, /rule "r", claims: must be an object/],
     ['a claim condition on an object', { rules: [{ ...good, name: 'r', claims: { roles: { any: 'admin' } } }] }, /rule "r", claims: "roles" must be a string, number or boolean/],
@@ -376,6 +380,21 @@ describe('rules documents are checked at cold start; each error names the rule a
     expect(admitted({ callers: ['machine', 'user'] })).toBe('machine callers (AUTH_TOKEN_SHA256), signed-in users');
     expect(admitted({ callers: ['platform', 'anonymous'] })).toBe('callers Alibaba Cloud admitted (InvokeFunction, triggers), anonymous callers');
     expect(admitted({ anonymous: true })).toBe('anyone, signed in or not');
+    expect(admitted({ claims: { roles: ['admin', 'staff'], org: 'acme' } })).toBe('signed-in users whose roles is or includes one of admin, staff and org is or includes acme');
+  });
+
+  it('what a rule names it gets: content types (lower-cased, and then required), equal size bounds, and each capability', () => {
+    const [rule] = compile([{
+      ...good, contentTypes: ['image/png', 'Application/*'], minSize: 5, maxSize: 5,
+      forceForbidOverwrite: true, responseCaching: true, formKeyPrefix: true, acls: ['private'], storageClasses: ['IA'],
+    }]) as [Rule];
+    expect(rule.contentTypes).toEqual({ patterns: ['image/png', 'application/*'], required: true });
+    expect(rule).toMatchObject({ minSize: 5, maxSize: 5, forceForbidOverwrite: true, responseCaching: true, formKeyPrefix: true });
+    expect([...rule.acls, ...rule.storageClasses]).toEqual(['private', 'IA']);
+  });
+
+  it('a document of exactly 200 rules is taken', () => {
+    expect(compile(Array.from({ length: 200 }, (_, i) => ({ ...good, name: `r${i}` })))).toHaveLength(200);
   });
 
   it('lists and claim conditions are taken up to their limits: 100 entries, 16 claims, 32 values, a 256-character claim path', () => {
@@ -429,6 +448,21 @@ describe('PRESIGN_RULES, PRESIGN_RULES_FILE and the environment shorthand', () =
     },
   );
 
+  it('MAX_CONTENT_LENGTH=0 beside a document is a second policy (a real bound of 0 bytes, not a false flag)', () => {
+    expect(() => readServicePolicy({ ...base, PRESIGN_RULES: document, MAX_CONTENT_LENGTH: '0' })).toThrow(expect.objectContaining({ variable: 'MAX_CONTENT_LENGTH', message: expect.stringContaining('one policy decides') }));
+  });
+
+  it('errors of a document name the variable it came from: PRESIGN_RULES or PRESIGN_RULES_FILE', () => {
+    const broken = JSON.stringify({ rules: [] });
+    expect(() => readServicePolicy({ ...base, PRESIGN_RULES: broken })).toThrow(expect.objectContaining({ variable: 'PRESIGN_RULES', message: expect.stringMatching(/^PRESIGN_RULES: rules must not be empty/) }));
+    const file = path.join(tempDir('oss-presign-rules-'), 'broken.json');
+    writeFileSync(file, broken);
+    expect(() => readServicePolicy({ ...base, PRESIGN_RULES_FILE: file })).toThrow(expect.objectContaining({ variable: 'PRESIGN_RULES_FILE', message: expect.stringMatching(/^PRESIGN_RULES_FILE: rules must not be empty/) }));
+    expect(() => readServicePolicy({ ...base, PRESIGN_RULES_FILE: file, ALLOWED_ACLS: 'private' })).toThrow(expect.objectContaining({
+      variable: 'ALLOWED_ACLS', message: expect.stringContaining('PRESIGN_RULES_FILE is set, so the rules document is the policy: move ALLOWED_ACLS into its rules (or leave PRESIGN_RULES_FILE unset)'),
+    }));
+  });
+
   it('shorthand variables left at their defaults (as s.yaml ships them) are no second policy', () => {
     const defaults = { PUT_KEY_MODE: 'caller', FORCE_FORBID_OVERWRITE: 'false', ALLOW_RESPONSE_CACHE_OVERRIDES: '0', ALLOW_FORM_KEY_PREFIX: 'FALSE', ALLOWED_KEY_PREFIXES: '' };
     expect(readServicePolicy({ ...base, PRESIGN_RULES: document, ...defaults }).rules).toHaveLength(1);
@@ -444,8 +478,12 @@ describe('PRESIGN_RULES, PRESIGN_RULES_FILE and the environment shorthand', () =
     const file = path.join(tempDir('oss-presign-rules-'), 'presign-rules.json');
     writeFileSync(file, document);
     expect(readServicePolicy({ ...base, PRESIGN_RULES_FILE: file }).rules[0]?.origin).toEqual({ kind: 'document', name: 'uploads' });
-    expect(() => readServicePolicy({ ...base, PRESIGN_RULES_FILE: `${file}.missing` })).toThrow(expect.objectContaining({ variable: 'PRESIGN_RULES_FILE' }));
-    expect(() => readServicePolicy({ ...base, PRESIGN_RULES_FILE: file, PRESIGN_RULES: document })).toThrow(/either PRESIGN_RULES or PRESIGN_RULES_FILE/);
+    expect(() => readServicePolicy({ ...base, PRESIGN_RULES_FILE: `${file}.missing` })).toThrow(expect.objectContaining({
+      variable: 'PRESIGN_RULES_FILE', message: `PRESIGN_RULES_FILE: cannot read ${file}.missing (a path relative to the function's code folder, where index.js is)`,
+    }));
+    expect(() => readServicePolicy({ ...base, PRESIGN_RULES_FILE: file, PRESIGN_RULES: document })).toThrow(expect.objectContaining({
+      variable: 'PRESIGN_RULES', message: expect.stringMatching(/either PRESIGN_RULES or PRESIGN_RULES_FILE/),
+    }));
   });
 
   it('a signer session (SIGNER_SESSION_POLICY=auto) is narrowed to the literal start of every pattern, document or shorthand', () => {
