@@ -22,11 +22,15 @@ const FIVE_PARTS = 4 * DEFAULT_PART_SIZE + 1;
 const partNumbers = (json: Record<string, unknown>) => (json.parts as Array<{ partNumber: number }>).map((part) => part.partNumber);
 
 describe('step 1 (initiate)', () => {
-  it('refusals name the multipart. field: a missing key, a content type the rule does not allow', async () => {
+  it('refusals name the multipart. field: a missing key, a content type, an ACL, an overwrite the rule does not allow', async () => {
     expect(await ask({})).toMatchObject({ status: 400, json: { error: { field: 'multipart.key', message: 'multipart.key is required' } } });
     const typed = await ask({ key: 'a.bin', contentType: 'text/html' }, { ALLOWED_CONTENT_TYPES: 'image/png' });
     expect(typed.status).toBe(403);
-    expect(typed.json.error).toMatchObject({ field: 'multipart.contentType' });
+    expect(typed.json.error).toMatchObject({ field: 'multipart.contentType', message: expect.stringMatching(/^multipart\.contentType text\/html is active content/) });
+    const acl = await ask({ key: 'a.bin', acl: 'public-read' });
+    expect(acl).toMatchObject({ status: 403, json: { error: { field: 'multipart.acl', message: 'multipart.acl public-read is not allowed here; allowed: none (ALLOWED_ACLS)' } } });
+    const overwrite = await ask({ key: 'a.bin', forbidOverwrite: false }, { FORCE_FORBID_OVERWRITE: 'true' });
+    expect(overwrite).toMatchObject({ status: 403, json: { error: { code: 'OverwriteNotAllowed', field: 'multipart.forbidOverwrite' } } });
   });
 
   it('a part size of exactly 5 GB, the most OSS allows, is kept', async () => {
