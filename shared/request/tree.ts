@@ -38,7 +38,7 @@ export function isReservedName(name: string): boolean {
   return RESERVED_NAMES.has(name);
 }
 
-const joinPath = (path: string, name: string | number): string => (path === '' ? String(name) : `${path}.${name}`);
+const joinPath = (path: string, name: string): string => (path === '' ? name : `${path}.${name}`);
 
 class Adopter {
   private nodes = 0;
@@ -101,10 +101,7 @@ export function checkRequestTree(value: unknown, path = '', depth = 0): void {
   }
   if (value === null || typeof value !== 'object') return;
   if (depth >= REQUEST_MAX_DEPTH) throw invalidArgument(path || 'body', `${path || 'the request'} is nested deeper than ${REQUEST_MAX_DEPTH} levels`);
-  if (Array.isArray(value)) {
-    value.forEach((item, index) => checkRequestTree(item, joinPath(path, index), depth + 1));
-    return;
-  }
+  // Arrays too: a tree's arrays (JSON's, adoptTree's) own just their indices, so an item is named path.0, path.1, ...
   for (const name of Object.keys(value)) {
     const field = joinPath(path, name);
     if (isReservedName(name)) throw invalidArgument(field, `${field}: __proto__, constructor and prototype are reserved names, refused anywhere in a request`);

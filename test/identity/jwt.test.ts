@@ -68,48 +68,48 @@ describe('every classic forgery answers 401 with its code, a Bearer challenge, a
   const es = () => oidc.keys().find((k) => k.alg === 'ES256');
   const rs = () => oidc.keys().find((k) => k.alg === 'RS256');
 
-  const forgeries: [string, () => Promise<string>, string][] = [
-    ['alg: none', async () => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE, exp: now() + 60 })}.`, 'TokenAlgorithmNotAllowed'],
-    ['alg: none, with a signature part', async () => `${b64url({ alg: 'none' })}.${b64url({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE, exp: now() + 60 })}.AAAA`, 'TokenAlgorithmNotAllowed'],
+  const forgeries: [string, () => Promise<string>, string, string][] = [
+    ['alg: none', async () => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE, exp: now() + 60 })}.`, 'TokenAlgorithmNotAllowed', 'the token\'s algorithm must be one of RS256, ES256, EdDSA'],
+    ['alg: none, with a signature part', async () => `${b64url({ alg: 'none' })}.${b64url({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE, exp: now() + 60 })}.AAAA`, 'TokenAlgorithmNotAllowed', 'the token\'s algorithm must be one of RS256, ES256, EdDSA'],
     ['HS256 keyed with the issuer\'s public key', async () => {
       const secret = new TextEncoder().encode(JSON.stringify(rsaPublic));
       return new SignJWT({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE }).setProtectedHeader({ alg: 'HS256', kid: rs()?.kid }).setExpirationTime('5m').sign(secret);
-    }, 'TokenAlgorithmNotAllowed'],
-    ['HS256 keyed with the public key\'s modulus', async () => new SignJWT({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE }).setProtectedHeader({ alg: 'HS256', kid: rs()?.kid }).setExpirationTime('5m').sign(Buffer.from(String(rsaPublic.n), 'base64url')), 'TokenAlgorithmNotAllowed'],
-    ['a stranger\'s key under a known kid', () => oidc.sign({ sub: 'alice' }, { key: { ...stranger, kid: es()?.kid as string } }), 'TokenSignatureInvalid'],
+    }, 'TokenAlgorithmNotAllowed', 'the token\'s algorithm must be one of RS256, ES256, EdDSA'],
+    ['HS256 keyed with the public key\'s modulus', async () => new SignJWT({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE }).setProtectedHeader({ alg: 'HS256', kid: rs()?.kid }).setExpirationTime('5m').sign(Buffer.from(String(rsaPublic.n), 'base64url')), 'TokenAlgorithmNotAllowed', 'the token\'s algorithm must be one of RS256, ES256, EdDSA'],
+    ['a stranger\'s key under a known kid', () => oidc.sign({ sub: 'alice' }, { key: { ...stranger, kid: es()?.kid as string } }), 'TokenSignatureInvalid', 'the token\'s signature does not verify with the issuer\'s keys'],
     ['a payload swapped after signing', async () => {
       const [header, , signature] = (await oidc.sign({ sub: 'bob' })).split('.');
       return `${header}.${b64url({ sub: 'alice', iss: oidc.issuer, aud: AUDIENCE, exp: now() + 60 })}.${signature}`;
-    }, 'TokenSignatureInvalid'],
-    ['a signature cut short', async () => (await oidc.sign({ sub: 'alice' })).slice(0, -4), 'TokenSignatureInvalid'],
-    ['an ES256 token under an RSA key\'s kid', () => oidc.sign({ sub: 'alice' }, { key: { ...(es() as NonNullable<ReturnType<typeof es>>), kid: rs()?.kid as string } }), 'TokenKeyUnknown'],
-    ['expired', () => oidc.sign({ sub: 'alice', exp: now() - 3600 }), 'TokenExpired'],
-    ['not yet valid (nbf)', () => oidc.sign({ sub: 'alice', nbf: now() + 3600 }), 'TokenNotYetValid'],
-    ['issued in the future (iat)', () => oidc.sign({ sub: 'alice', iat: now() + 3600 }), 'TokenNotYetValid'],
-    ['without exp', () => oidc.sign({ sub: 'alice', exp: undefined }), 'TokenClaimInvalid'],
-    ['another issuer', () => oidc.sign({ sub: 'alice', iss: 'https://evil.example' }), 'TokenIssuerInvalid'],
-    ['another audience', () => oidc.sign({ sub: 'alice', aud: 'someone-else' }), 'TokenAudienceInvalid'],
-    ['an unknown kid', () => oidc.sign({ sub: 'alice' }, { key: { ...stranger, kid: 'nobody-knows' } }), 'TokenKeyUnknown'],
-    ['oversized', () => oidc.sign({ sub: 'alice', pad: 'x'.repeat(9000) }), 'TokenTooLarge'],
-    ['not a JWT at all', async () => 'just-some-opaque-token', 'TokenMalformed'],
-    ['three parts that are not base64url JSON', async () => 'a.b.c', 'TokenMalformed'],
-    ['a JWE (five parts)', async () => 'a.b.c.d.e', 'TokenMalformed'],
+    }, 'TokenSignatureInvalid', 'the token\'s signature does not verify with the issuer\'s keys'],
+    ['a signature cut short', async () => (await oidc.sign({ sub: 'alice' })).slice(0, -4), 'TokenSignatureInvalid', 'the token\'s signature does not verify with the issuer\'s keys'],
+    ['an ES256 token under an RSA key\'s kid', () => oidc.sign({ sub: 'alice' }, { key: { ...(es() as NonNullable<ReturnType<typeof es>>), kid: rs()?.kid as string } }), 'TokenKeyUnknown', 'the issuer publishes no key for this token (kid and algorithm)'],
+    ['expired', () => oidc.sign({ sub: 'alice', exp: now() - 3600 }), 'TokenExpired', 'the token has expired'],
+    ['not yet valid (nbf)', () => oidc.sign({ sub: 'alice', nbf: now() + 3600 }), 'TokenNotYetValid', 'the token is not valid yet (nbf)'],
+    ['issued in the future (iat)', () => oidc.sign({ sub: 'alice', iat: now() + 3600 }), 'TokenNotYetValid', 'the token is issued in the future (iat)'],
+    ['without exp', () => oidc.sign({ sub: 'alice', exp: undefined }), 'TokenClaimInvalid', 'the token\'s exp claim is missing or invalid'],
+    ['another issuer', () => oidc.sign({ sub: 'alice', iss: 'https://evil.example' }), 'TokenIssuerInvalid', 'the token comes from another issuer'],
+    ['another audience', () => oidc.sign({ sub: 'alice', aud: 'someone-else' }), 'TokenAudienceInvalid', 'the token is meant for another audience'],
+    ['an unknown kid', () => oidc.sign({ sub: 'alice' }, { key: { ...stranger, kid: 'nobody-knows' } }), 'TokenKeyUnknown', 'the issuer publishes no key with this token\'s kid'],
+    ['oversized', () => oidc.sign({ sub: 'alice', pad: 'x'.repeat(9000) }), 'TokenTooLarge', 'the token is over 8192 characters'],
+    ['not a JWT at all', async () => 'just-some-opaque-token', 'TokenMalformed', 'the token is not a signed JWT (three base64url parts)'],
+    ['three parts that are not base64url JSON', async () => 'a.b.c', 'TokenMalformed', 'the token\'s header is not base64url JSON'],
+    ['a JWE (five parts)', async () => 'a.b.c.d.e', 'TokenMalformed', 'the token is not a signed JWT (three base64url parts)'],
     ['a validly signed __proto__ claim', async () => {
       // jose builds a payload from an object; JSON text with "__proto__" as a name has to be signed by hand.
       const key = es() as NonNullable<ReturnType<typeof es>>;
       const header = b64url({ alg: 'ES256', kid: key.kid });
       const payload = b64url(`{"sub":"alice","iss":"${oidc.issuer}","aud":"${AUDIENCE}","exp":${now() + 60},"__proto__":{"admin":true}}`);
       return `${header}.${payload}.${await signRaw(`${header}.${payload}`, key.privateKey)}`;
-    }, 'TokenClaimInvalid'],
+    }, 'TokenClaimInvalid', 'the token holds a reserved claim name (__proto__, constructor, prototype)'],
   ];
 
-  it.each(forgeries)('%s → 401 with its code', async (_name, forge, code) => {
+  it.each(forgeries)('%s → 401 with its code and the message naming the flaw', async (_name, forge, code, message) => {
     const { put: handler, get } = harness(inlineEnv());
     const token = await forge();
     for (const fn of [handler, get]) {
       const answer = await put(fn, token, 'users/alice/a.txt');
       expect(answer.statusCode).toBe(401);
-      expect(answer.json).toMatchObject({ error: { code } });
+      expect(answer.json).toMatchObject({ error: { code, message } });
       expect(answer.headers['www-authenticate']).toMatch(/^Bearer/);
       expect(answer.body).not.toMatch(/x-oss-signature/);
     }

@@ -93,6 +93,8 @@ describe('request trees', () => {
     expect(refusal(() => checkRequestTree(nest(9)))).toMatchObject({ code: 'InvalidArgument', field: 'n.n.n.n.n.n.n.n', message: 'n.n.n.n.n.n.n.n is nested deeper than 8 levels' });
     expect(refusal(() => checkRequestTree([[[[[[[[[1]]]]]]]]]))).toMatchObject({ field: '0.0.0.0.0.0.0.0' });
     expect(refusal(() => checkRequestTree({ key: 'a\ud800' }))).toMatchObject({ field: 'key', message: 'key must be valid Unicode (it holds an unpaired surrogate)' });
+    // A list's items are named by their index, as deep as they stand.
+    expect(refusal(() => checkRequestTree({ parts: ['ok', { name: 'a\ud800' }] }))).toMatchObject({ field: 'parts.1.name', message: 'parts.1.name must be valid Unicode (it holds an unpaired surrogate)' });
     expect(refusal(() => checkRequestTree('\udfff'))).toMatchObject({ field: 'body', message: 'the request must be valid Unicode (it holds an unpaired surrogate)' });
     expect(refusal(() => checkRequestTree({ m: { ['\ud800x']: 'v' } }))).toMatchObject({ field: 'm', message: 'm has a field name that is not valid Unicode' });
     expect(refusal(() => checkRequestTree({ ['\ud800']: 'v' }))).toMatchObject({ field: 'body', message: 'the request has a field name that is not valid Unicode' });

@@ -48,3 +48,21 @@ describe('the answer budget', () => {
     expect(Buffer.byteLength(JSON.stringify(signed))).toBeLessThanOrEqual(limit);
   });
 });
+
+describe('the answer budget for PostObject forms', () => {
+  it('counts a form\'s policy as often as the answer carries it: the forms it lets through fit in PRESIGN_MAX_ANSWER_BYTES', async () => {
+    const limit = 64 * 1024;
+    const { put: handler } = harness({ PRESIGN_MAX_ANSWER_BYTES: String(limit), CALLBACK_URL_ALLOWLIST: 'https://cb.example.com' });
+    // A long key and a callback near OSS's 5 KB make a long policy; the answer holds it as the `policy` field and
+    // decoded as policyDocument, besides the bound fields themselves.
+    const form = (i: number) => ({ form: { key: `uploads/${i}-${'k'.repeat(900)}`, callback: { url: 'https://cb.example.com/x', body: 'b'.repeat(3000) } } });
+    const answer = await callHttp(handler, httpEvent({ body: { requests: Array.from({ length: 10 }, (_, i) => form(i)) }, headers: json }));
+    const results = answer.json.results as Record<string, unknown>[];
+    const signed = results.filter((r) => r.policyDocument !== undefined);
+    const refused = results.filter((r) => r.error !== undefined);
+    expect(signed.length).toBeGreaterThan(0);
+    expect(refused[0]).toMatchObject({ error: { code: 'AnswerBudgetExceeded' } });
+    expect(signed.length + refused.length).toBe(10);
+    expect(Buffer.byteLength(JSON.stringify(signed))).toBeLessThanOrEqual(limit);
+  });
+});
