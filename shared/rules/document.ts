@@ -128,7 +128,8 @@ function conditionsOf(reader: RuleReader, value: Tree): { test: (caller: Caller)
     if (name.length > 256 || name.split('.').some((step) => step === '' || isReservedName(step))) reader.fail('claims', `"${name}" is not a claim name`);
     const raw = value[name] as Tree;
     const wanted = (Array.isArray(raw) ? raw : [raw]) as Tree[];
-    if (wanted.length === 0 || wanted.length > 32 || wanted.some((w) => w === null || typeof w === 'object')) {
+    // typeof null is 'object' too: null, lists and maps are all refused here.
+    if (wanted.length === 0 || wanted.length > 32 || wanted.some((w) => typeof w === 'object')) {
       reader.fail('claims', `"${name}" must be a string, number or boolean, or a list of 1 to 32 of them`);
     }
     const scalars = wanted as Scalar[];
