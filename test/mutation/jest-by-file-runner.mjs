@@ -6,7 +6,9 @@
  * cannot bail when it is driven programmatically. A module every handler uses is related to some twenty suites, so
  * each mutant cost about 10 s. Here a mutant runs the files that can reach it one jest run at a time, and stops at
  * the first file that kills it:
- * - a mutant with per-test coverage runs the files holding its covering tests, only those tests;
+ * - a mutant with per-test coverage runs the files holding its covering tests, whole: code that runs when a module
+ *   loads is counted only to the test that loaded it (a module required lazily, such as the JWT chunk, loads inside
+ *   the file's first test), while the file's later tests use what it built (a regular expression, a table);
  * - a static mutant (code that runs when a module loads or a handler is created, which no single test owns) runs
  *   the files related to its module (jest --findRelatedTests), whole.
  * Files are tried in the order most likely to kill cheaply: those that killed mutants of the same module before,
@@ -121,16 +123,15 @@ class JestByFileRunner {
     if (files.length === 0) return this.inner.mutantRun(options);
     let nrOfTests = 0;
     for (const file of this.order(module, files)) {
-      const ids = testFilter === undefined ? undefined : testFilter.filter((id) => this.filesOf.get(id).has(file));
       this.forcedTestFiles = [escapeRegExp(file)];
       let result;
       try {
-        result = await this.inner.mutantRun({ ...options, testFilter: ids });
+        result = await this.inner.mutantRun({ ...options, testFilter: undefined });
       } finally {
         this.forcedTestFiles = undefined;
       }
       if (result.status === MutantRunStatus.Error) {
-        result = { status: MutantRunStatus.Killed, killedBy: ids ?? this.testsIn.get(file), failureMessage: `the suite failed to load: ${result.errorMessage}`, nrOfTests: 1 };
+        result = { status: MutantRunStatus.Killed, killedBy: this.testsIn.get(file), failureMessage: `the suite failed to load: ${result.errorMessage}`, nrOfTests: 1 };
       }
       if (result.status === MutantRunStatus.Killed) {
         if (!this.kills.has(module)) this.kills.set(module, new Map());
