@@ -100,8 +100,9 @@ export class DefaultChain {
       const credentials: SigningCredentials = got.securityToken
         ? { accessKeyId: got.accessKeyId, accessKeySecret: got.accessKeySecret, securityToken: got.securityToken }
         : { accessKeyId: got.accessKeyId, accessKeySecret: got.accessKeySecret };
-      const expiration = got.securityToken ? sessionExpiration(provider, got.accessKeyId) : null;
-      return { credentials, expiration, expiry: !got.securityToken ? 'none' : expiration ? 'known' : 'unknown', source };
+      if (!got.securityToken) return { credentials, expiration: null, expiry: 'none', source };
+      const expiration = sessionExpiration(provider, got.accessKeyId);
+      return expiration ? { credentials, expiration, expiry: 'known', source } : { credentials, expiration: null, expiry: 'unknown', source };
     }
     return null;
   }

@@ -32,13 +32,13 @@ export type CredentialSource =
  */
 export type ExpiryKnowledge = 'known' | 'unknown' | 'none';
 
-export interface ResolvedCredentials {
+/** The token's lifetime as far as it is known: an expiration exactly when expiry is 'known' (the type says so). */
+export type TokenLifetime = { expiry: 'known'; expiration: Date } | { expiry: 'unknown' | 'none'; expiration: null };
+
+export type ResolvedCredentials = TokenLifetime & {
   credentials: SigningCredentials;
-  /** Set exactly when expiry is 'known'. */
-  expiration: Date | null;
-  expiry: ExpiryKnowledge;
   source: CredentialSource;
-}
+};
 
 export interface ResolveOptions {
   /** Drop any cached session and fetch a new one (the expiry cap asks for this once when a token is nearly spent). */

@@ -1,5 +1,5 @@
 import { invalidArgument } from '../errors';
-import type { ExpiryKnowledge } from '../credentials/types';
+import type { ExpiryKnowledge, TokenLifetime } from '../credentials/types';
 import { OSS_MAX_EXPIRES, type ExpiryPolicy } from './policy';
 
 /**
@@ -30,7 +30,7 @@ export interface CapInput {
   requested?: number | undefined;
   minExpires?: number | undefined;
   nowMs: number;
-  token: { expiration: Date | null; expiry: ExpiryKnowledge };
+  token: TokenLifetime;
   policy: ExpiryPolicy;
 }
 
@@ -54,11 +54,11 @@ export function capLifetime(input: CapInput): CapResult {
   // Candidate limits in tie-break order: the token first (it is what changes), then the OSS hard limit (more telling
   // than the operator's max when both are 7 days), then the configured max.
   const limits: { by: CapReason; seconds: number }[] = [];
-  const { expiration, expiry } = input.token;
-  if (expiry === 'known' && expiration !== null) {
-    limits.push({ by: 'token', seconds: Math.floor((expiration.getTime() - input.nowMs) / 1000) - input.policy.clockSkewSeconds });
-  } else if (expiry !== 'none') {
-    // 'unknown', or 'known' without a date (should not happen): be conservative rather than trust nothing.
+  const { token } = input;
+  if (token.expiry === 'known') {
+    limits.push({ by: 'token', seconds: Math.floor((token.expiration.getTime() - input.nowMs) / 1000) - input.policy.clockSkewSeconds });
+  } else if (token.expiry === 'unknown') {
+    // A token of unknown lifetime: be conservative rather than trust nothing.
     limits.push({ by: 'unknown-token', seconds: input.policy.unknownTokenMaxExpires });
   }
   limits.push({ by: '7d', seconds: OSS_MAX_EXPIRES }, { by: 'max', seconds: input.policy.maxExpires });
@@ -78,8 +78,8 @@ export function capLifetime(input: CapInput): CapResult {
       requested,
       applied: expiresIn,
       by,
-      tokenExpiration: expiry === 'known' && expiration !== null ? expiration.toISOString() : null,
-      tokenExpiry: expiry === 'known' && expiration === null ? 'unknown' : expiry,
+      tokenExpiration: token.expiry === 'known' ? token.expiration.toISOString() : null,
+      tokenExpiry: token.expiry,
     },
     ceiling,
   };
