@@ -188,6 +188,8 @@ describe('settings, checked at cold start', () => {
     ['a JWKS URL in the clear', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'http://idp.example.com/jwks' }, 'AUTH_JWKS_URL', /https/],
     ['an HMAC algorithm', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks', AUTH_ALGORITHMS: 'RS256,HS256' }, 'AUTH_ALGORITHMS', /HMAC/],
     ['alg none', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks', AUTH_ALGORITHMS: 'none' }, 'AUTH_ALGORITHMS', /unsigned/],
+    // Only a name that starts with HS is called HMAC: ES256HS is simply not one this service verifies.
+    ['a made-up algorithm ending in HS', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks', AUTH_ALGORITHMS: 'ES256HS' }, 'AUTH_ALGORITHMS', /^AUTH_ALGORITHMS: "ES256HS" is not allowed; choose from RS256, ES256, EdDSA$/],
     ['a JWKS that is not one', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS: '[1,2]' }, 'AUTH_JWKS', /not a JWKS/],
     ['a JWKS of HMAC keys only', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS: '{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}' }, 'AUTH_JWKS', /no public RSA, EC or OKP/],
     ['a skew beyond 5 minutes', { AUTH_ISSUER: 'https://i', AUTH_AUDIENCE: 'a', AUTH_JWKS_URL: 'https://i/jwks', AUTH_CLOCK_SKEW_SECONDS: '3600' }, 'AUTH_CLOCK_SKEW_SECONDS', /between 0 and 300/],
@@ -284,6 +286,18 @@ describe('keys fetched from AUTH_JWKS_URL (a JWKS on loopback)', () => {
     const before = oidc.jwksFetches();
     for (let i = 0; i < 3; i++) expect((await put(handler, await signAt({ sub: 'alice' }), 'users/alice/a')).statusCode).toBe(200);
     expect(oidc.jwksFetches() - before).toBe(1);
+  });
+
+  it('keeps the keys for AUTH_JWKS_CACHE_SECONDS (600 here), then fetches them again on the next token', async () => {
+    const handler = make();
+    const before = oidc.jwksFetches();
+    expect((await put(handler, await signAt({ sub: 'alice' }), 'users/alice/a')).statusCode).toBe(200);
+    tick(599);
+    expect((await put(handler, await signAt({ sub: 'alice' }), 'users/alice/a')).statusCode).toBe(200);
+    expect(oidc.jwksFetches() - before).toBe(1);
+    tick(1);
+    expect((await put(handler, await signAt({ sub: 'alice' }), 'users/alice/a')).statusCode).toBe(200);
+    expect(oidc.jwksFetches() - before).toBe(2);
   });
 
   it('rotation: a new kid is fetched (at most once a minute), and a removed one stops working', async () => {

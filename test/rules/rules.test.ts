@@ -393,6 +393,13 @@ describe('rules documents are checked at cold start; each error names the rule a
     expect([...rule.acls, ...rule.storageClasses]).toEqual(['private', 'IA']);
   });
 
+  it('list entries are read without the blanks around them (a YAML list written loosely): " image/png " is image/png', () => {
+    const [rule] = compile([{ ...good, keys: [' uploads/ '], contentTypes: [' image/png ', 'text/plain'], acls: [' private'] }]) as [Rule];
+    expect(rule.keys.map((key) => key.source)).toEqual(['uploads/']);
+    expect(rule.contentTypes.patterns).toEqual(['image/png', 'text/plain']);
+    expect([...rule.acls]).toEqual(['private']);
+  });
+
   it('a document of exactly 200 rules is taken', () => {
     expect(compile(Array.from({ length: 200 }, (_, i) => ({ ...good, name: `r${i}` })))).toHaveLength(200);
   });
