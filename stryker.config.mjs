@@ -29,9 +29,11 @@ export default {
   incremental: true,
   incrementalFile: 'test/mutation/incremental.json',
   concurrency: 1,
-  // A mutant's files run one jest run each (test/mutation/jest-by-file-runner.mjs): each run costs about half a
-  // second more than its tests, which Stryker's estimate (the covering tests' own time) does not know.
-  timeoutMS: 30000,
+  // A mutant's files run one jest run each, whole (test/mutation/jest-by-file-runner.mjs): each run costs about half a
+  // second more than its tests, and a file's other tests, neither of which Stryker's estimate (the covering tests' own
+  // time) knows. A survivor of a module every suite loads meets some forty files, about a minute on this machine, and
+  // at 30 s it was reported as a timeout (detected) instead of a survivor: two minutes leave room for that.
+  timeoutMS: 120000,
   timeoutFactor: 2,
   reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
