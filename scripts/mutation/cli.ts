@@ -16,7 +16,7 @@ const USAGE = `usage: npm run mutate -- [--force] [--report-only] [--write]
   test/mutation/incremental.json, then the check: each module at least 90 %, every survivor explained in
   test/mutation/equivalent.json. Exits 1 when the check fails.
   --force        test every mutant again, not only those whose code or tests changed
-  --concurrency N  test runners side by side (default 1, stryker.config.mjs; 2 when the machine is yours)
+  --concurrency N  Stryker processes side by side (default 1; with N, half are type checkers until checking is done)
   --report-only  no Stryker run: check the last report (reports/mutation/mutation.json)
   --write        also write the scores and the survivors into docs/mutation.md`;
 
