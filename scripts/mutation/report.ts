@@ -35,7 +35,8 @@ interface Report { files: Record<string, { source: string; mutants: ReportMutant
 export interface Survivor { key: string; file: string; line: number; status: string; mutator: string; original: string; replacement: string }
 export interface ModuleScore { name: string; killed: number; timeout: number; survived: number; noCoverage: number; invalid: number; score: number | null }
 
-const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+/** The statuses of a mutant no test noticed. */
+export const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 
 function textAt(source: string, { start, end }: { start: Position; end: Position }): string {
   const lines = source.split('\n');
