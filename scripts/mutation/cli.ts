@@ -2,7 +2,8 @@
  * `npm run mutate`: Stryker mutation testing on the modules that decide yes or no (stryker.config.mjs), then the
  * check of its report (scripts/mutation/report.ts): every module at 90 % or more, every surviving mutant explained
  * in test/mutation/equivalent.json. Incremental: only mutants whose code or covering tests changed since the results
- * in test/mutation/incremental.json are tested again. Runs under `nice`: the machine has two cores, shared.
+ * in test/mutation/incremental.json are tested again, and last run's survivors whenever anything changed since it
+ * (./baseline.ts). Runs under `nice`: the machine has two cores, shared.
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
